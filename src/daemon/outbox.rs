@@ -1,0 +1,415 @@
+//! The outbox: one writer thread appending whole records, making them durable, then
+//! releasing their inputs, and rotating the file.
+//!
+//! A single writer means records are never interleaved, and each record goes out in
+//! one `write` so a reader following the file sees whole lines. Inputs are archived or
+//! deleted only after their record is written (and, with `fsync = "always"`, flushed),
+//! and rotation happens only between batches, when every record in the current file
+//! has had its input released. So at any instant, a claimed file still in `work/`
+//! either has no record yet or has one in the *current* file: that is what makes the
+//! restart check in [`super::recover`] complete.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::watch;
+
+use super::{Dirs, Runtime, Shared};
+use crate::config::{AfterProcessing, FsyncPolicy, OutboxConfig};
+use crate::fsutil;
+
+/// A finished record waiting to be written, and the input it releases once durable.
+#[derive(Debug)]
+pub struct Commit {
+    /// The record line, `\n`-terminated.
+    pub line: Vec<u8>,
+    /// The claimed input in `work/`.
+    pub work_path: PathBuf,
+    /// The input's original name (for the archive).
+    pub name: OsString,
+    /// The claim token (for a unique archive name on collisions).
+    pub claim: String,
+    /// When the worker started on it, for the latency log.
+    pub claimed_at: Instant,
+}
+
+/// The current outbox file.
+#[derive(Debug)]
+pub struct Outbox {
+    path: PathBuf,
+    file: File,
+    /// Bytes of whole records in the file; a failed write is cut back to this.
+    len: u64,
+    opened_at: SystemTime,
+}
+
+impl Outbox {
+    /// Opens (creating if needed) the outbox for appending, cutting a torn last line left
+    /// by a crash. Returns the outbox and the number of bytes cut.
+    pub fn open(path: &Path) -> io::Result<(Self, u64)> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        let meta = file.metadata()?;
+        let opened_at = meta.created().unwrap_or_else(|_| SystemTime::now());
+        let mut outbox = Self {
+            path: path.to_path_buf(),
+            file,
+            len: meta.len(),
+            opened_at,
+        };
+        let cut = outbox.cut_torn_tail()?;
+        Ok((outbox, cut))
+    }
+
+    /// Truncates the file after its last `\n`. A record is written with one `write`, but
+    /// a process killed mid-write can still leave part of one; its input is still in
+    /// `work/`, so it will be written again whole.
+    fn cut_torn_tail(&mut self) -> io::Result<u64> {
+        let size = self.file.metadata()?.len();
+        let mut end = size;
+        let mut buf = vec![0u8; 64 * 1024];
+        let keep = loop {
+            if end == 0 {
+                break 0;
+            }
+            let start = end.saturating_sub(buf.len() as u64);
+            let chunk = &mut buf[..(end - start) as usize];
+            self.file.seek(SeekFrom::Start(start))?;
+            self.file.read_exact(chunk)?;
+            if let Some(i) = memchr::memrchr(b'\n', chunk) {
+                break start + i as u64 + 1;
+            }
+            end = start;
+        };
+        if keep < size {
+            self.file.set_len(keep)?;
+            self.file.sync_all()?;
+        }
+        self.len = keep;
+        Ok(size - keep)
+    }
+
+    /// Which of `claims` already have a record in the current file.
+    pub fn find_claims(&self, claims: &HashSet<String>) -> io::Result<HashSet<String>> {
+        const KEY: &[u8] = b"\"claim\":\"";
+        let mut found = HashSet::new();
+        if claims.is_empty() {
+            return Ok(found);
+        }
+        let finder = memchr::memmem::Finder::new(KEY);
+        let mut reader = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let Some(at) = finder.find(&line) else {
+                continue;
+            };
+            let rest = &line[at + KEY.len()..];
+            let Some(end) = memchr::memchr(b'"', rest) else {
+                continue;
+            };
+            if let Ok(token) = std::str::from_utf8(&rest[..end])
+                && claims.contains(token)
+            {
+                found.insert(token.to_string());
+            }
+        }
+        Ok(found)
+    }
+
+    /// Appends one record with a single write. On error the file is cut back so no
+    /// partial line stays behind.
+    fn append(&mut self, line: &[u8]) -> io::Result<()> {
+        match self.file.write_all(line) {
+            Ok(()) => {
+                self.len += line.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.file.set_len(self.len);
+                Err(e)
+            }
+        }
+    }
+
+    fn sync(&self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+
+    /// Rotates when the size or age limit is reached: the current file is renamed to
+    /// `<stem>-<UTC timestamp>.<ext>` and a new, empty current file is created at once
+    /// (so `tail -F` finds it), then old rotated files beyond `retain` are deleted.
+    fn rotate_if_due(&mut self, cfg: &OutboxConfig) -> io::Result<bool> {
+        let by_size = cfg.rotate_bytes > 0 && self.len >= cfg.rotate_bytes;
+        let by_age = cfg.rotate_age_s > 0
+            && self.len > 0
+            && SystemTime::now()
+                .duration_since(self.opened_at)
+                .is_ok_and(|age| age >= Duration::from_secs(cfg.rotate_age_s));
+        if !(by_size || by_age) {
+            return Ok(false);
+        }
+        self.file.sync_all()?;
+        let (dir, stem, ext) = self.parts();
+        let rotated = dir.join(format!(
+            "{stem}-{}{ext}",
+            crate::clock::compact(SystemTime::now())
+        ));
+        fsutil::rename_noreplace(&self.path, &rotated)?;
+        let (fresh, _) = Outbox::open(&self.path)?;
+        *self = fresh;
+        self.opened_at = SystemTime::now();
+        fsutil::fsync_dir(&dir)?;
+        tracing::info!(rotated = %rotated.display(), "outbox rotated");
+        self.prune(cfg.retain)?;
+        Ok(true)
+    }
+
+    /// Directory, file stem and `.ext` (possibly empty) of the current file.
+    fn parts(&self) -> (PathBuf, String, String) {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let stem = self
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = self
+            .path
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        (dir, stem, ext)
+    }
+
+    /// Deletes the oldest rotated files beyond `retain` (0 keeps all).
+    fn prune(&self, retain: usize) -> io::Result<()> {
+        if retain == 0 {
+            return Ok(());
+        }
+        let (dir, stem, ext) = self.parts();
+        let prefix = format!("{stem}-");
+        let mut rotated: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.starts_with(&prefix) && n.ends_with(&ext) && n.len() > prefix.len() + ext.len()
+            })
+            .map(|e| e.path())
+            .collect();
+        // Timestamps in the names sort chronologically.
+        rotated.sort();
+        let excess = rotated.len().saturating_sub(retain);
+        for old in &rotated[..excess] {
+            std::fs::remove_file(old)?;
+            tracing::info!(file = %old.display(), "old outbox file deleted");
+        }
+        Ok(())
+    }
+}
+
+/// Releases an input whose record is durable: archive or delete it.
+pub fn release(
+    dirs: &Dirs,
+    after: AfterProcessing,
+    work_path: &Path,
+    name: &OsString,
+    claim: &str,
+) {
+    let result = match after {
+        AfterProcessing::Delete => std::fs::remove_file(work_path),
+        AfterProcessing::Archive => {
+            let day = dirs.archive.join(crate::clock::date(SystemTime::now()));
+            std::fs::create_dir_all(&day)
+                .and_then(|()| fsutil::move_unique(work_path, &day, name, claim).map(|_| ()))
+        }
+    };
+    if let Err(e) = result {
+        // The record is out; the input stays in work/ and the next start releases it.
+        tracing::error!(error = %e, work = %work_path.display(), "cannot release input");
+    }
+}
+
+/// Runs the writer until every sender is gone, then flushes and returns.
+pub fn run(
+    mut outbox: Outbox,
+    rx: Receiver<Commit>,
+    runtime: watch::Receiver<Arc<Runtime>>,
+    dirs: Arc<Dirs>,
+    shared: Arc<Shared>,
+) {
+    let mut unsynced: Vec<Commit> = Vec::new();
+    let mut last_sync = Instant::now();
+    let mut batch: Vec<Commit> = Vec::new();
+    loop {
+        let rt = runtime.borrow().clone();
+        let cfg = &rt.config.outbox;
+        let interval = Duration::from_millis(cfg.fsync_interval_ms);
+        let timeout = if cfg.fsync == FsyncPolicy::Interval {
+            interval
+                .saturating_sub(last_sync.elapsed())
+                .max(Duration::from_millis(1))
+        } else {
+            Duration::from_secs(1)
+        };
+        let disconnected = match rx.recv_timeout(timeout) {
+            Ok(c) => {
+                batch.push(c);
+                // Take what else is waiting, so one fsync covers the whole batch.
+                while batch.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(c) => batch.push(c),
+                        Err(_) => break,
+                    }
+                }
+                false
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        for commit in batch.drain(..) {
+            write_with_retry(&mut outbox, &commit.line);
+            unsynced.push(commit);
+        }
+        let flush_now = match cfg.fsync {
+            FsyncPolicy::Always => !unsynced.is_empty(),
+            FsyncPolicy::Interval => last_sync.elapsed() >= interval || disconnected,
+            FsyncPolicy::Never => false,
+        };
+        if flush_now {
+            if let Err(e) = outbox.sync() {
+                tracing::error!(error = %e, "outbox fsync failed");
+            }
+            last_sync = Instant::now();
+        }
+        // With `always`, inputs wait for the fsync above; otherwise the write is enough.
+        for commit in unsynced.drain(..) {
+            release(
+                &dirs,
+                rt.config.state.after,
+                &commit.work_path,
+                &commit.name,
+                &commit.claim,
+            );
+            shared.stats.record_success();
+            tracing::debug!(
+                claim = %commit.claim,
+                latency_us = commit.claimed_at.elapsed().as_micros() as u64,
+                "record durable, input released"
+            );
+        }
+        if let Err(e) = outbox.rotate_if_due(cfg) {
+            tracing::error!(error = %e, "outbox rotation failed");
+        }
+        if disconnected {
+            if let Err(e) = outbox.sync() {
+                tracing::error!(error = %e, "final outbox fsync failed");
+            }
+            return;
+        }
+    }
+}
+
+/// Writes a record, retrying while the disk refuses (full, read-only): the input is not
+/// released until its record is out, and backpressure holds the workers meanwhile.
+fn write_with_retry(outbox: &mut Outbox, line: &[u8]) {
+    let mut delay = Duration::from_millis(100);
+    while let Err(e) = outbox.append(line) {
+        tracing::error!(error = %e, retry_in_ms = delay.as_millis() as u64, "cannot write outbox");
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_tail_is_cut_at_last_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.ndjson");
+        std::fs::write(&p, b"{\"a\":1}\n{\"b\":2}\n{\"c\":").unwrap();
+        let (outbox, cut) = Outbox::open(&p).unwrap();
+        assert_eq!(cut, 5);
+        assert_eq!(outbox.len, 16);
+        assert_eq!(std::fs::read(&p).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+    }
+
+    #[test]
+    fn file_without_any_newline_is_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.ndjson");
+        std::fs::write(&p, vec![b'x'; 100_000]).unwrap();
+        let (_, cut) = Outbox::open(&p).unwrap();
+        assert_eq!(cut, 100_000);
+        assert!(std::fs::read(&p).unwrap().is_empty());
+    }
+
+    #[test]
+    fn finds_claims_of_written_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.ndjson");
+        std::fs::write(
+            &p,
+            b"{\"source\":{\"claim\":\"aa-1\"},\"text\":\"\\\"claim\\\":\\\"bb-2\\\"\"}\n",
+        )
+        .unwrap();
+        let (outbox, _) = Outbox::open(&p).unwrap();
+        let want: HashSet<String> = ["aa-1".to_string(), "bb-2".to_string()].into();
+        let found = outbox.find_claims(&want).unwrap();
+        assert_eq!(found, ["aa-1".to_string()].into());
+    }
+
+    #[test]
+    fn rotation_renames_and_prunes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("articles.ndjson");
+        let (mut outbox, _) = Outbox::open(&p).unwrap();
+        let cfg = OutboxConfig {
+            rotate_bytes: 10,
+            retain: 2,
+            ..OutboxConfig::default()
+        };
+        for i in 0..4 {
+            outbox
+                .append(format!("{{\"n\":{i:08}}}\n").as_bytes())
+                .unwrap();
+            assert!(outbox.rotate_if_due(&cfg).unwrap());
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names.contains(&"articles.ndjson".to_string()));
+        assert_eq!(std::fs::metadata(&p).unwrap().len(), 0);
+        let newest = dir.path().join(&names[1]);
+        assert_eq!(
+            std::fs::read_to_string(newest).unwrap(),
+            "{\"n\":00000003}\n"
+        );
+    }
+}

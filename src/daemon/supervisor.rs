@@ -1,0 +1,246 @@
+//! The supervisor: start-up, signals, reloads, readiness, watchdog and shutdown.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    DaemonError, LogLevelSetter, Runtime, Shared, dispatch, lock_work_dir, open_outbox, outbox,
+    prepare_dirs, recover, systemd, timing_of,
+};
+use crate::config::{Config, LoadedConfig};
+use crate::pipeline::Pipeline;
+
+/// How the daemon ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything in flight finished and the outbox was flushed.
+    Clean,
+    /// The shutdown deadline passed; unfinished inputs stay in `work/` for the next start.
+    DeadlineReached,
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+///
+/// `explicit_config` is the `--config` path, if any: SIGHUP reloads from the same place.
+pub async fn run(
+    loaded: LoadedConfig,
+    explicit_config: Option<PathBuf>,
+    set_log_level: Option<LogLevelSetter>,
+) -> Result<Exit, DaemonError> {
+    let config = loaded.config;
+    let dirs = Arc::new(prepare_dirs(&config)?);
+    let _lock = lock_work_dir(&dirs.work)?;
+    let outbox = open_outbox(&config)?;
+    let recovery = recover::scan(&dirs.work, &outbox).map_err(|source| DaemonError::Folder {
+        what: "work folder",
+        path: dirs.work.clone(),
+        source,
+    })?;
+    for (work_name, name, claim) in &recovery.done {
+        outbox::release(
+            &dirs,
+            config.state.after,
+            &dirs.work.join(work_name),
+            name,
+            claim,
+        );
+    }
+    if !recovery.done.is_empty() || !recovery.redo.is_empty() {
+        tracing::info!(
+            released = recovery.done.len(),
+            reprocessing = recovery.redo.len(),
+            "recovered files a previous run left in work/"
+        );
+    }
+
+    let pipeline = Pipeline::build(&config.pipeline)?;
+    let concurrency = config.pipeline.effective_concurrency();
+    let shared = Arc::new(Shared::default());
+    let cancel = CancellationToken::new();
+    let timing = Arc::new(Mutex::new(timing_of(&config)));
+    let (runtime_tx, runtime_rx) = watch::channel(Arc::new(Runtime {
+        config: config.clone(),
+        pipeline,
+    }));
+
+    // Writer: a plain thread, since all it does is blocking file I/O.
+    let (commit_tx, commit_rx) = sync_channel(config.pipeline.queue);
+    let writer = {
+        let (rt, dirs, shared) = (runtime_rx.clone(), dirs.clone(), shared.clone());
+        std::thread::Builder::new()
+            .name("newsd-outbox".into())
+            .spawn(move || outbox::run(outbox, commit_rx, rt, dirs, shared))
+            .map_err(|source| DaemonError::Outbox {
+                path: config.outbox.path.clone(),
+                source,
+            })?
+    };
+
+    // A couple of names per worker is enough to keep them busy; more would only hold
+    // names the inbox already holds.
+    let (ready_tx, ready_rx) = mpsc::channel(concurrency * 2);
+    let dispatcher = tokio::spawn(dispatch(
+        ready_rx,
+        recovery.redo,
+        runtime_rx.clone(),
+        dirs.clone(),
+        shared.clone(),
+        commit_tx,
+        concurrency,
+        cancel.clone(),
+    ));
+
+    let mut inbox = config.inbox.clone();
+    inbox.path = dirs.inbox.clone();
+    let watcher = super::watch::start(super::watch::WatchContext {
+        inbox,
+        timing: timing.clone(),
+        ready: ready_tx,
+        shared: shared.clone(),
+        cancel: cancel.clone(),
+    })?;
+
+    let mut sigterm = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
+
+    let watchdog = tokio::spawn(systemd::watchdog(
+        shared.clone(),
+        runtime_rx.clone(),
+        cancel.clone(),
+    ));
+    systemd::ready();
+    tracing::info!(
+        inbox = %dirs.inbox.display(),
+        outbox = %config.outbox.path.display(),
+        concurrency,
+        watch = ?config.inbox.watch,
+        "newsd ready"
+    );
+
+    loop {
+        tokio::select! {
+            _ = sigterm.recv() => { tracing::info!("SIGTERM: shutting down"); break; }
+            _ = sigint.recv() => { tracing::info!("SIGINT: shutting down"); break; }
+            _ = sighup.recv() => {
+                reload(explicit_config.as_deref(), &runtime_tx, &timing, set_log_level.as_ref());
+            }
+        }
+    }
+
+    systemd::stopping();
+    cancel.cancel();
+    let deadline_s = runtime_rx.borrow().config.daemon.shutdown_deadline_s;
+    let deadline = Instant::now() + Duration::from_secs(deadline_s);
+    watchdog.abort();
+    let finished = tokio::time::timeout_at(deadline.into(), async {
+        let _ = dispatcher.await;
+        // The dispatcher dropped the last record sender; the writer now drains and returns.
+        let _ = tokio::task::spawn_blocking(move || {
+            let _ = writer.join();
+            let _ = watcher.join();
+        })
+        .await;
+    })
+    .await;
+    match finished {
+        Ok(()) => {
+            tracing::info!("stopped cleanly");
+            Ok(Exit::Clean)
+        }
+        Err(_) => {
+            tracing::warn!(
+                deadline_s,
+                "shutdown deadline reached; unfinished inputs stay in work/ and are processed at the next start"
+            );
+            Ok(Exit::DeadlineReached)
+        }
+    }
+}
+
+/// Settings that only take effect on restart, with a getter to compare and restore them.
+fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<&'static str> {
+    let mut kept = Vec::new();
+    macro_rules! keep {
+        ($key:literal, $($field:tt).+) => {
+            if running.$($field).+ != new.$($field).+ {
+                new.$($field).+ = running.$($field).+.clone();
+                kept.push($key);
+            }
+        };
+    }
+    keep!("inbox.path", inbox.path);
+    keep!("inbox.watch", inbox.watch);
+    keep!("inbox.poll_interval_ms", inbox.poll_interval_ms);
+    keep!("inbox.rescan_interval_s", inbox.rescan_interval_s);
+    keep!("inbox.ignore", inbox.ignore);
+    keep!("state.work_dir", state.work_dir);
+    keep!("state.failed_dir", state.failed_dir);
+    keep!("state.archive_dir", state.archive_dir);
+    keep!("outbox.path", outbox.path);
+    keep!("pipeline.concurrency", pipeline.concurrency);
+    keep!("pipeline.queue", pipeline.queue);
+    keep!("log.format", log.format);
+    kept
+}
+
+/// Re-reads the config (SIGHUP). A broken file is refused and the running config kept.
+fn reload(
+    explicit: Option<&Path>,
+    runtime_tx: &watch::Sender<Arc<Runtime>>,
+    timing: &Mutex<crate::daemon::Timing>,
+    set_log_level: Option<&LogLevelSetter>,
+) {
+    let loaded = match LoadedConfig::load(explicit) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "SIGHUP: new config refused; keeping the running one");
+            return;
+        }
+    };
+    let origin = loaded.origin();
+    let mut config = loaded.config;
+    let running = runtime_tx.borrow().clone();
+    let kept = keep_restart_only(&running.config, &mut config);
+    if !kept.is_empty() {
+        tracing::warn!(keys = ?kept, "SIGHUP: these settings change only on restart; keeping their running values");
+    }
+    let pipeline = match Pipeline::build(&config.pipeline) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "SIGHUP: new pipeline refused; keeping the running one");
+            return;
+        }
+    };
+    if let Some(set) = set_log_level
+        && let Err(e) = set(&config.log.level)
+    {
+        tracing::warn!(error = %e, "SIGHUP: log level not changed");
+    }
+    *timing.lock().unwrap_or_else(|e| e.into_inner()) = timing_of(&config);
+    runtime_tx.send_replace(Arc::new(Runtime { config, pipeline }));
+    tracing::info!(config = %origin, "SIGHUP: config reloaded");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_changes_are_kept_for_restart() {
+        let running = Config::default();
+        let mut new = Config::default();
+        new.inbox.path = "elsewhere".into();
+        new.inbox.settle_ms = 5;
+        let kept = keep_restart_only(&running, &mut new);
+        assert_eq!(kept, vec!["inbox.path"]);
+        assert_eq!(new.inbox.path, running.inbox.path);
+        assert_eq!(new.inbox.settle_ms, 5, "live settings apply");
+    }
+}

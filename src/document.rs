@@ -1,0 +1,161 @@
+//! The in-memory article that flows through the pipeline stages.
+//!
+//! A [`Document`] starts as decoded text (and maybe a title) and is enriched by each
+//! stage in turn. Every span is a pair of byte offsets into [`Document::text`], so a
+//! later stage (or a reader of the record) can always recover the exact source text.
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into [`Document::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// First byte of the span.
+    pub start: usize,
+    /// One past the last byte of the span.
+    pub end: usize,
+}
+
+impl Span {
+    /// Builds a span; `start <= end` is the caller's invariant.
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end, "span start {start} after end {end}");
+        Self { start, end }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// True when the span covers no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// What a token is made of; stages use it to skip punctuation or numbers cheaply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Contains at least one letter (words, "U.S", "Xi’s", "COVID-19" parts).
+    Word,
+    /// Digits, possibly with inner separators ("3.5", "1,000").
+    Number,
+    /// Punctuation such as `.`, `,`, `“`.
+    Punct,
+    /// Anything else that is not whitespace (symbols, emoji).
+    Symbol,
+}
+
+/// One token of the text, as found by Unicode word segmentation (UAX #29).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Where the token lies in the text.
+    pub span: Span,
+    /// Its coarse kind.
+    pub kind: TokenKind,
+    /// Index of the sentence holding it, in [`Document::sentences`].
+    pub sentence: usize,
+}
+
+/// A line dropped before the stages because it matched a site-furniture pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemovedLine {
+    /// The line as it was in the input (without its line break).
+    pub text: String,
+    /// The configured pattern that matched it.
+    pub pattern: String,
+}
+
+/// A keyword or key phrase with its extractor score (higher is more important).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Keyword {
+    /// The phrase, as it is written in its most frequent surface form.
+    pub text: String,
+    /// Score normalised to `0..=1`, the best keyword scoring 1.
+    pub score: f64,
+}
+
+/// A named entity found in the text (filled by a later recogniser; the field exists now).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// Canonical text of the entity.
+    pub text: String,
+    /// Entity type, e.g. `PER`, `ORG`, `LOC`, `MISC`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where it is mentioned.
+    pub mentions: Vec<Span>,
+}
+
+/// Readability figures computed by the score stage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Readability {
+    /// Flesch reading ease (higher is easier; 60-70 is plain English).
+    pub flesch_reading_ease: f64,
+    /// Flesch-Kincaid grade level (US school grade).
+    pub flesch_kincaid_grade: f64,
+    /// Syllables counted over the words used for the formulas.
+    pub syllables: usize,
+}
+
+/// Counts that describe the size and shape of the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TextStats {
+    /// Unicode scalar values in the text.
+    pub chars: usize,
+    /// Word tokens (tokens holding a letter or a digit).
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+    /// Paragraphs.
+    pub paragraphs: usize,
+}
+
+/// An article on its way through the pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The title, when the input has one.
+    pub title: Option<String>,
+    /// The body text; all spans index into it. Stages before `tokenize` may rewrite it.
+    pub text: String,
+    /// Furniture lines the clean stage dropped.
+    pub removed_lines: Vec<RemovedLine>,
+    /// Paragraph spans, in order.
+    pub paragraphs: Vec<Span>,
+    /// Sentence spans, in order; each lies inside one paragraph.
+    pub sentences: Vec<Span>,
+    /// Non-whitespace tokens, in order.
+    pub tokens: Vec<Token>,
+    /// Keywords, best first.
+    pub keywords: Vec<Keyword>,
+    /// Named entities.
+    pub entities: Vec<Entity>,
+    /// Readability figures, once scored.
+    pub readability: Option<Readability>,
+    /// Size counts, once tokenized.
+    pub stats: TextStats,
+    /// Microseconds spent in each stage, in stage order.
+    pub timings_us: Vec<(&'static str, u64)>,
+    /// Non-fatal problems worth telling the reader of the record about.
+    pub warnings: Vec<String>,
+}
+
+impl Document {
+    /// Starts a document from a decoded body and an optional title.
+    pub fn new(title: Option<String>, text: String) -> Self {
+        Self {
+            title,
+            text,
+            ..Self::default()
+        }
+    }
+
+    /// The text a span covers.
+    ///
+    /// Spans come from the stages themselves and always lie on character boundaries;
+    /// an out-of-range span yields an empty string rather than a panic.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}

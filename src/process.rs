@@ -1,0 +1,78 @@
+//! `newsd process`: run the daemon's pipeline over files given on the command line.
+//!
+//! Same reading, pipeline and record as the daemon, without the inbox: one record per
+//! input on stdout, one line per refused input on stderr.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use crate::article::{self, ArticleError, Origin};
+use crate::config::Config;
+use crate::input;
+use crate::pipeline::{BuildError, Pipeline};
+
+/// Totals of a `newsd process` run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Inputs that produced a record.
+    pub processed: usize,
+    /// Inputs refused.
+    pub failed: usize,
+}
+
+/// Processes each input (`-` is standard input), writing records to `out` and one
+/// `<path>: <reason>: <message>` line per refused input to `err`.
+pub fn run(
+    config: &Config,
+    inputs: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Summary, ProcessError> {
+    let pipeline = Pipeline::build(&config.pipeline)?;
+    let mut summary = Summary::default();
+    for path in inputs {
+        let started = Instant::now();
+        let raw = if path == "-" {
+            input::read_stdin(config.inbox.max_bytes)
+        } else {
+            input::read_file(Path::new(path), config.inbox.max_bytes)
+        };
+        let name = Path::new(path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+        let origin = Origin {
+            name,
+            path: path.clone(),
+            claim: crate::claim::new_token(),
+            received_at: crate::clock::now_rfc3339(),
+        };
+        let result = raw.map_err(ArticleError::from).and_then(|raw| {
+            article::build_record(raw, origin, &pipeline, config.outbox.include_text, started)
+        });
+        match result {
+            Ok(record) => {
+                out.write_all(&record.to_line())
+                    .map_err(ProcessError::Output)?;
+                summary.processed += 1;
+            }
+            Err(e) => {
+                writeln!(err, "{path}: {}: {e}", e.code()).map_err(ProcessError::Output)?;
+                summary.failed += 1;
+            }
+        }
+    }
+    out.flush().map_err(ProcessError::Output)?;
+    Ok(summary)
+}
+
+/// Why `newsd process` could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    /// The pipeline settings are invalid.
+    #[error("pipeline: {0}")]
+    Pipeline(#[from] BuildError),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(std::io::Error),
+}

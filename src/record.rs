@@ -1,0 +1,132 @@
+//! The NDJSON output record: newsd's public, versioned contract.
+//!
+//! One [`Record`] per article, serialised as one JSON line. Fields are only ever added
+//! (bumping the minor version in [`SCHEMA`]), never renamed or removed; the JSON Schema
+//! in `config/schema/article.schema.json` describes the same shape and the tests
+//! validate every record they see against it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats};
+
+/// Schema name and version carried by every record.
+pub const SCHEMA: &str = "newsd.article/1.0";
+
+/// Where the article came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    /// File name as dropped (or `-` for standard input).
+    pub name: String,
+    /// Path as received (the inbox path, or the path given to `newsd process`).
+    pub path: String,
+    /// Size of the input in bytes.
+    pub bytes: u64,
+    /// Modification time of the input, RFC 3339 UTC, when known.
+    pub mtime: Option<String>,
+    /// Unique token of this claim: ties the record to the work file and to its archive copy,
+    /// and lets a restart tell which claimed files already have a record.
+    pub claim: String,
+}
+
+/// Readability section of [`Scores`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    /// Readability figures (zeros when there are no words).
+    pub readability: Readability,
+}
+
+/// The producer of the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Producer {
+    /// Always `newsd`.
+    pub name: &'static str,
+    /// The newsd version that wrote the record.
+    pub version: &'static str,
+}
+
+/// One output record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Hex hash of the input bytes (first 128 bits of SHA-256): equal inputs, equal ids.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// When newsd claimed the input, RFC 3339 UTC.
+    pub received_at: String,
+    /// When the record was built, RFC 3339 UTC.
+    pub processed_at: String,
+    /// Title, when the input has one.
+    pub title: Option<String>,
+    /// The cleaned body text that offsets refer to (absent when `outbox.include_text` is off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Size counts.
+    pub text_stats: TextStats,
+    /// Named entities.
+    pub entities: Vec<Entity>,
+    /// Keywords, best first.
+    pub keywords: Vec<Keyword>,
+    /// Scores.
+    pub scores: Scores,
+    /// Site-furniture lines dropped before the stages.
+    pub removed_lines: Vec<RemovedLine>,
+    /// Microseconds per stage (`read` covers reading and decoding the input).
+    pub timings_us: BTreeMap<&'static str, u64>,
+    /// Non-fatal problems.
+    pub warnings: Vec<String>,
+    /// Who wrote the record.
+    pub producer: Producer,
+}
+
+impl Record {
+    /// Assembles the record from a processed document and what is known of its source.
+    pub fn from_document(
+        doc: Document,
+        id: String,
+        source: Source,
+        received_at: String,
+        read_us: u64,
+        include_text: bool,
+    ) -> Self {
+        let mut timings_us: BTreeMap<&'static str, u64> = doc.timings_us.into_iter().collect();
+        timings_us.insert("read", read_us);
+        let readability = doc.readability.unwrap_or(Readability {
+            flesch_reading_ease: 0.0,
+            flesch_kincaid_grade: 0.0,
+            syllables: 0,
+        });
+        Self {
+            schema: SCHEMA,
+            id,
+            source,
+            received_at,
+            processed_at: crate::clock::now_rfc3339(),
+            title: doc.title,
+            text: include_text.then_some(doc.text),
+            text_stats: doc.stats,
+            entities: doc.entities,
+            keywords: doc.keywords,
+            scores: Scores { readability },
+            removed_lines: doc.removed_lines,
+            timings_us,
+            warnings: doc.warnings,
+            producer: Producer {
+                name: "newsd",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        }
+    }
+
+    /// The record as one JSON line ending in `\n`.
+    pub fn to_line(&self) -> Vec<u8> {
+        let mut line = serde_json::to_vec(self).expect(
+            "a record holds only strings, numbers and string-keyed maps, which always serialise",
+        );
+        line.push(b'\n');
+        line
+    }
+}

@@ -90,9 +90,13 @@ pub fn irregular_kind(ft: std::fs::FileType) -> Option<&'static str> {
 
 /// Reads a regular file of at most `limit` bytes without following symlinks or blocking.
 ///
-/// The kind and size are checked on the open descriptor (`fstat`), so a file swapped
-/// for a FIFO or a symlink between listing and reading is still caught.
+/// The kind is checked before opening (`lstat`) and again on the open descriptor
+/// (`fstat`), so a file swapped for a FIFO or a symlink in between is still caught.
 pub fn read_file(path: &Path, limit: u64) -> Result<RawInput, InputError> {
+    // Classify first: opening a socket fails (ENXIO) rather than telling what it is.
+    if let Some(kind) = irregular_kind(std::fs::symlink_metadata(path)?.file_type()) {
+        return Err(InputError::NotRegular { kind });
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)

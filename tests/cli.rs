@@ -1,0 +1,121 @@
+//! The command line: help, version, check-config and process.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{BIN, assert_schema_valid};
+
+fn newsd(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run newsd")
+}
+
+#[test]
+fn version_and_help_on_every_command() {
+    let out = newsd(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("newsd {}", env!("CARGO_PKG_VERSION"))
+    );
+    for cmd in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["process", "--help"],
+        &["check-config", "--help"],
+    ] {
+        let out = newsd(cmd);
+        assert!(out.status.success(), "{cmd:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage: newsd"), "{cmd:?}: {text}");
+        assert!(text.contains("--config"), "{cmd:?}: {text}");
+    }
+}
+
+#[test]
+fn check_config_prints_effective_settings() {
+    let out = newsd(&["check-config", "--config", "config/newsd.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[inbox]"));
+    assert!(text.contains("path = \"var/inbox\""));
+}
+
+#[test]
+fn check_config_names_the_unknown_key_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[outbox]\nrotate_size = 10\n").unwrap();
+    let out = newsd(&["check-config", "--config", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("outbox.rotate_size"), "{err}");
+    assert!(err.contains("bad.toml"), "{err}");
+}
+
+#[test]
+fn check_config_names_an_invalid_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[pipeline]\nstages = [\"score\", \"tokenize\"]\n").unwrap();
+    let out = newsd(&["check-config", "--config", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pipeline.stages[0]"), "{err}");
+    assert!(err.contains("bad.toml"), "{err}");
+}
+
+#[test]
+fn missing_config_file_is_an_error_naming_it() {
+    let out = newsd(&["check-config", "--config", "/nonexistent/newsd.toml"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/newsd.toml"));
+}
+
+#[test]
+fn process_reads_stdin_and_files_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.bin");
+    std::fs::write(&bad, b"\0\0binary").unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, common::article(5)).unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "process",
+            good.to_str().unwrap(),
+            "-",
+            bad.to_str().unwrap(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(common::article(6).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "one input failed");
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["source"]["name"], "good.txt");
+    assert_eq!(records[1]["source"]["name"], "-");
+    assert_schema_valid(&records);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.bin: binary:"), "{err}");
+}

@@ -14,9 +14,11 @@
 //! - [`input`]: safe reading and decoding of input files;
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`process`]: the one-shot `newsd process` command;
+//! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
 //! - [`clock`], [`fsutil`], [`logging`]: small shared helpers.
 
 pub mod article;
+pub mod bench;
 pub mod claim;
 pub mod clock;
 pub mod config;

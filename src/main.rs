@@ -32,6 +32,46 @@ enum Command {
     },
     /// Validate the config and print the effective settings.
     CheckConfig,
+    /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// Folder of input files (e.g. ../shared/data/bbc-news/articles).
+    #[arg(long, value_name = "DIR")]
+    corpus: PathBuf,
+    /// Which measurement to run.
+    #[arg(long, value_enum, default_value = "throughput")]
+    scenario: Scenario,
+    /// Scratch folder for inbox, outbox and state (deleted afterwards).
+    #[arg(long, value_name = "DIR", default_value = "target/bench-e2e")]
+    workdir: PathBuf,
+    /// Daemon concurrency (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    concurrency: usize,
+    /// Latency: files per second offered.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Latency: files dropped.
+    #[arg(long, default_value_t = 2000)]
+    count: usize,
+    /// Burst: files dropped at once (corpus files repeated).
+    #[arg(long, default_value_t = 100_000)]
+    files: usize,
+    /// Throughput: repetitions (each on a fresh daemon); the median is reported last.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Scenario {
+    /// All corpus files dropped at once: articles/s and MB/s.
+    Throughput,
+    /// A steady drop rate: drop-to-record latency percentiles.
+    Latency,
+    /// A large burst: peak memory.
+    Burst,
 }
 
 fn main() -> ExitCode {
@@ -40,6 +80,7 @@ fn main() -> ExitCode {
         Command::Run => run_daemon(cli.config),
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
+        Command::Bench(args) => bench(&args),
     }
 }
 
@@ -110,4 +151,56 @@ fn check_config(config_path: Option<PathBuf>) -> ExitCode {
     println!("# effective config from {}", loaded.origin());
     print!("{}", loaded.config.to_toml());
     ExitCode::SUCCESS
+}
+
+fn bench(args: &BenchArgs) -> ExitCode {
+    match run_bench(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd bench: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
+    use newsd::bench;
+    let corpus = bench::load_corpus(&args.corpus)?;
+    match args.scenario {
+        Scenario::Throughput => {
+            let mut rates = Vec::new();
+            for run in 0..args.runs.max(1) {
+                let t = bench::throughput(&corpus, &args.workdir, args.concurrency)?;
+                println!(
+                    "{}",
+                    serde_json::json!({"scenario": "throughput", "run": run, "result": t})
+                );
+                rates.push((t.articles_per_s, t.mb_per_s));
+            }
+            rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (aps, mbps) = rates[rates.len() / 2];
+            println!(
+                "{}",
+                serde_json::json!({"scenario": "throughput", "median_articles_per_s": aps, "median_mb_per_s": mbps, "runs": rates.len()})
+            );
+        }
+        Scenario::Latency => {
+            let l = bench::latency(
+                &corpus,
+                &args.workdir,
+                args.rate,
+                args.count,
+                args.concurrency,
+            )?;
+            println!(
+                "{}",
+                serde_json::json!({"scenario": "latency", "result": l})
+            );
+        }
+        Scenario::Burst => {
+            let b = bench::burst(&corpus, &args.workdir, args.files, args.concurrency)?;
+            println!("{}", serde_json::json!({"scenario": "burst", "result": b}));
+        }
+    }
+    Ok(())
 }

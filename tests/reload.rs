@@ -57,3 +57,31 @@ fn sighup_applies_a_changed_setting_and_refuses_a_broken_file() {
     let status = daemon.terminate(PATIENCE);
     assert!(status.success());
 }
+
+#[test]
+fn json_logs_carry_one_span_per_article_with_id_and_path() {
+    let layout = Layout::new("[log]\nformat = \"json\"\nlevel = \"newsd=debug\"\n");
+    let daemon = Daemon::start(&layout);
+    layout.drop_renamed("logged.txt", article(9).as_bytes());
+    layout.wait_records(1);
+    assert!(wait_until(PATIENCE, || daemon
+        .log_text()
+        .contains("record durable")));
+    let log = daemon.log_text();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
+        .collect();
+    let processed = lines
+        .iter()
+        .find(|v| v["fields"]["message"] == "processed")
+        .expect("a per-article log line");
+    let span = &processed["span"];
+    assert_eq!(span["name"], "article");
+    assert!(
+        span["path"].as_str().unwrap().ends_with("inbox/logged.txt"),
+        "{span}"
+    );
+    assert_eq!(span["id"].as_str().map(str::len), Some(32), "{span}");
+    daemon.terminate(PATIENCE);
+}

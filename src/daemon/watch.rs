@@ -359,6 +359,27 @@ impl Inner<'_> {
                     }
                 }
             }
+            EventKind::Modify(ModifyKind::Metadata(_) | ModifyKind::Other | ModifyKind::Any) => {
+                // chmod, touch and the like say nothing about writing: a file we do not
+                // track yet is judged like a scanned one; a tracked one keeps its state.
+                for name in self.names(&event) {
+                    if self.tracker.contains(&name) {
+                        continue;
+                    }
+                    let Ok(meta) = std::fs::symlink_metadata(self.path(&name)) else {
+                        continue;
+                    };
+                    let ready = self.tracker.scanned(
+                        name.clone(),
+                        now,
+                        SystemTime::now(),
+                        file_stat(&meta),
+                    );
+                    if ready && !self.send(name) {
+                        return false;
+                    }
+                }
+            }
             EventKind::Create(_) | EventKind::Modify(_) => {
                 for name in self.names(&event) {
                     // A new directory, FIFO or symlink gets no close event: judge it now.

@@ -60,11 +60,16 @@ impl Layout {
         } else {
             "settle_ms = 200\n"
         };
+        let log = if rest.contains("[log]") {
+            ""
+        } else {
+            "[log]\nlevel = \"newsd=debug,info\"\n"
+        };
         let text = format!(
             "[inbox]\npath = {:?}\n{settle}{inbox_extra}\n\
              [state]\nwork_dir = {:?}\nfailed_dir = {:?}\narchive_dir = {:?}\n\n\
              [outbox]\npath = {:?}\n{outbox_extra}\n\
-             [log]\nlevel = \"newsd=debug,info\"\n\n{rest}\n",
+             {log}\n{rest}\n",
             self.inbox, self.work, self.failed, self.archive, self.outbox
         );
         std::fs::write(&self.config, text).expect("write config");

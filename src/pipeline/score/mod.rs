@@ -1,0 +1,169 @@
+//! The `score` stage: Flesch readability figures of a tokenized article.
+//!
+//! Both formulas use words, sentences and syllables counted over Word tokens only
+//! (numbers and punctuation are left out):
+//!
+//! - Flesch reading ease = 206.835 − 1.015 · (words / sentences) − 84.6 · (syllables / words)
+//! - Flesch–Kincaid grade = 0.39 · (words / sentences) + 11.8 · (syllables / words) − 15.59
+//!
+//! "Sentences" counts the sentences holding at least one word, so a stray "—" or
+//! "2024." line does not make the text look easier. Syllables are estimated from
+//! spelling (see `syllables.rs`). With no words, both figures are 0.0 (records are
+//! JSON, which has no NaN).
+
+mod syllables;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Document, Readability, TokenKind};
+use crate::pipeline::{BuildError, Stage, StageError};
+
+/// Settings of the score stage (`[pipeline.score]`); it has none yet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreConfig {}
+
+/// The score stage.
+#[derive(Debug, Clone, Default)]
+pub struct Score;
+
+impl Score {
+    /// Builds the stage; there is nothing to check.
+    pub fn build(_cfg: &ScoreConfig) -> Result<Self, BuildError> {
+        Ok(Self)
+    }
+}
+
+/// The two Flesch figures for the given counts; 0.0 for both when a count is zero.
+fn flesch(words: usize, sentences: usize, syllables: usize) -> (f64, f64) {
+    if words == 0 || sentences == 0 {
+        return (0.0, 0.0);
+    }
+    let words_per_sentence = words as f64 / sentences as f64;
+    let syllables_per_word = syllables as f64 / words as f64;
+    let ease = 206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word;
+    let grade = 0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59;
+    (ease, grade)
+}
+
+impl Stage for Score {
+    fn name(&self) -> &'static str {
+        "score"
+    }
+
+    fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+        if doc.tokens.is_empty() && !doc.text.trim().is_empty() {
+            return Err(StageError::MissingInput {
+                stage: "score",
+                needs: "tokenize",
+            });
+        }
+        let mut words = 0usize;
+        let mut syllable_total = 0usize;
+        let mut sentences = 0usize;
+        let mut last_sentence = None;
+        for token in doc.tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+            words += 1;
+            syllable_total += syllables::syllables(doc.slice(token.span));
+            if last_sentence != Some(token.sentence) {
+                sentences += 1;
+                last_sentence = Some(token.sentence);
+            }
+        }
+        let (ease, grade) = flesch(words, sentences, syllable_total);
+        doc.readability = Some(Readability {
+            flesch_reading_ease: ease,
+            flesch_kincaid_grade: grade,
+            syllables: syllable_total,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
+
+    fn score(text: &str) -> Readability {
+        let mut doc = Document::new(None, text.to_string());
+        Tokenize::build(&TokenizeConfig::default())
+            .expect("builds")
+            .apply(&mut doc)
+            .expect("runs");
+        Score::build(&ScoreConfig::default())
+            .expect("builds")
+            .apply(&mut doc)
+            .expect("tokens present");
+        doc.readability.expect("set by score")
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-3
+    }
+
+    #[test]
+    fn simple_sentence() {
+        // 6 words, 1 sentence, 6 syllables.
+        let r = score("The cat sat on the mat.");
+        assert_eq!(r.syllables, 6);
+        assert!(close(r.flesch_reading_ease, 116.145), "{r:?}");
+        assert!(close(r.flesch_kincaid_grade, -1.45), "{r:?}");
+    }
+
+    #[test]
+    fn two_sentences_with_long_words() {
+        // 7 words, 2 sentences, 1+3+1+5+3+1+1 = 15 syllables.
+        let r = score("The president signed international agreements. He left.");
+        assert_eq!(r.syllables, 15);
+        let ease = 206.835 - 1.015 * 3.5 - 84.6 * (15.0 / 7.0);
+        let grade = 0.39 * 3.5 + 11.8 * (15.0 / 7.0) - 15.59;
+        assert!(close(r.flesch_reading_ease, ease), "{r:?}");
+        assert!(close(r.flesch_kincaid_grade, grade), "{r:?}");
+    }
+
+    #[test]
+    fn numbers_and_wordless_sentences_are_left_out() {
+        let with = score("The cat sat on the mat in 2024. 2025.");
+        let without = score("The cat sat on the mat in.");
+        assert_eq!(with, without);
+    }
+
+    #[test]
+    fn no_words_gives_zeros_not_nan() {
+        for text in ["", "2024. 3.5 — 17%"] {
+            let r = score(text);
+            assert_eq!(r.flesch_reading_ease, 0.0);
+            assert_eq!(r.flesch_kincaid_grade, 0.0);
+            assert!(serde_json::to_string(&r).is_ok());
+        }
+    }
+
+    #[test]
+    fn needs_tokens() {
+        let mut doc = Document::new(None, "Words here.".into());
+        let err = Score.apply(&mut doc).err();
+        assert!(matches!(
+            err,
+            Some(StageError::MissingInput {
+                stage: "score",
+                needs: "tokenize"
+            })
+        ));
+    }
+
+    #[test]
+    fn seed_article_is_plausible() {
+        let r = score(include_str!("../../../seeds/xi-jinping-russia-visit.txt"));
+        // Long sentences of long words: hard news prose.
+        assert!(
+            r.flesch_reading_ease > 0.0 && r.flesch_reading_ease < 50.0,
+            "{r:?}"
+        );
+        assert!(
+            r.flesch_kincaid_grade > 12.0 && r.flesch_kincaid_grade < 25.0,
+            "{r:?}"
+        );
+        assert!(r.syllables > 500, "{r:?}");
+    }
+}

@@ -150,6 +150,10 @@ impl Default for Stats {
 
 impl Stats {
     fn record_start(&self) {
+        // Work arriving after an idle spell starts the stall clock afresh.
+        if self.in_flight() == 0 {
+            self.progress();
+        }
         self.started.fetch_add(1, Ordering::Relaxed);
     }
 

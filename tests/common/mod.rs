@@ -214,6 +214,11 @@ pub struct Daemon {
 impl Daemon {
     /// Starts the daemon on `layout` and waits until it reports READY.
     pub fn start(layout: &Layout) -> Daemon {
+        Self::start_with_env(layout, &[])
+    }
+
+    /// Like [`Daemon::start`], with extra environment variables.
+    pub fn start_with_env(layout: &Layout, env: &[(&str, &str)]) -> Daemon {
         let notify_dir = tempfile::tempdir().expect("notify dir");
         let sock = notify_dir.path().join("notify.sock");
         let notify = UnixDatagram::bind(&sock).expect("bind notify socket");
@@ -235,6 +240,7 @@ impl Daemon {
             .current_dir(layout.dir.path())
             .env("NOTIFY_SOCKET", &sock)
             .env_remove("RUST_LOG")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file)
@@ -266,6 +272,19 @@ impl Daemon {
             }
         }
         panic!("newsd never sent {what}; log:\n{}", self.log_text());
+    }
+
+    /// Notify messages received during `window` (one entry per datagram line).
+    pub fn collect_notify(&mut self, window: Duration) -> Vec<String> {
+        let end = Instant::now() + window;
+        let mut buf = [0u8; 4096];
+        let mut out = Vec::new();
+        while Instant::now() < end {
+            if let Ok(n) = self.notify.recv(&mut buf) {
+                out.extend(String::from_utf8_lossy(&buf[..n]).lines().map(String::from));
+            }
+        }
+        out
     }
 
     pub fn pid(&self) -> i32 {

@@ -38,6 +38,29 @@ pub struct Failure<'a> {
     pub newsd_version: &'static str,
 }
 
+impl<'a> Failure<'a> {
+    fn new(
+        reason: &'a str,
+        message: String,
+        name: &OsStr,
+        inbox_path: &Path,
+        claim: Option<&'a str>,
+        stored_as: Option<String>,
+    ) -> Self {
+        Self {
+            schema: FAILURE_SCHEMA,
+            reason,
+            message,
+            name: name.to_string_lossy().into_owned(),
+            path: inbox_path.join(name).to_string_lossy().into_owned(),
+            claim,
+            stored_as,
+            time: crate::clock::now_rfc3339(),
+            newsd_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
 /// Moves a claimed input from `work/` to `failed/` with its sidecar. Returns where the
 /// input ended up.
 pub fn refuse(
@@ -53,17 +76,8 @@ pub fn refuse(
     let Some(target_name) = target.file_name() else {
         return Err(std::io::Error::other("failed path has no file name"));
     };
-    let failure = Failure {
-        schema: FAILURE_SCHEMA,
-        reason,
-        message,
-        name: name.to_string_lossy().into_owned(),
-        path: inbox_path.join(name).to_string_lossy().into_owned(),
-        claim: Some(claim),
-        stored_as: Some(target.to_string_lossy().into_owned()),
-        time: crate::clock::now_rfc3339(),
-        newsd_version: env!("CARGO_PKG_VERSION"),
-    };
+    let stored_as = Some(target.to_string_lossy().into_owned());
+    let failure = Failure::new(reason, message, name, inbox_path, Some(claim), stored_as);
     write_sidecar(failed_dir, target_name, &failure)?;
     let at = fsutil::move_unique(work_path, failed_dir, target_name, claim)?;
     tracing::warn!(
@@ -85,17 +99,7 @@ pub fn refuse_in_place(
     reason: &str,
     message: String,
 ) -> std::io::Result<()> {
-    let failure = Failure {
-        schema: FAILURE_SCHEMA,
-        reason,
-        message,
-        name: name.to_string_lossy().into_owned(),
-        path: inbox_path.join(name).to_string_lossy().into_owned(),
-        claim: None,
-        stored_as: None,
-        time: crate::clock::now_rfc3339(),
-        newsd_version: env!("CARGO_PKG_VERSION"),
-    };
+    let failure = Failure::new(reason, message, name, inbox_path, None, None);
     tracing::warn!(reason, message = %failure.message, name = %failure.name, "input refused in place");
     write_sidecar(failed_dir, name, &failure)
 }

@@ -73,7 +73,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 &claimed.work_path,
                 &claimed.name,
                 &claimed.origin.claim,
-                &dirs.inbox,
+                &dirs.inbox_as_configured,
                 reason,
                 e.to_string(),
             ) {
@@ -101,7 +101,7 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                     shared.mark_refused(&name);
                     let _ = failed::refuse_in_place(
                         &dirs.failed,
-                        &dirs.inbox,
+                        &dirs.inbox_as_configured,
                         &name,
                         "unclaimable",
                         format!("cannot move into the work folder: {e}"),

@@ -48,7 +48,7 @@ fn poll_mode_passes_the_same_drop_test() {
 
 #[test]
 fn file_written_in_place_in_chunks_yields_one_whole_record() {
-    let layout = Layout::new("[inbox]\nsettle_ms = 1000\n");
+    let layout = Layout::new("[inbox]\nsettle_ms = 2500\n");
     let daemon = Daemon::start(&layout);
     let text = article(7);
     let bytes = text.as_bytes();

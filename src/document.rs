@@ -76,16 +76,24 @@ pub struct Keyword {
     pub score: f64,
 }
 
-/// A named entity found in the text (filled by a later recogniser; the field exists now).
+/// A named entity of the article: one real-world thing, with every mention of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entity {
-    /// Canonical text of the entity.
+    /// Canonical text: the fullest name the article uses for it.
     pub text: String,
-    /// Entity type, e.g. `PER`, `ORG`, `LOC`, `MISC`.
+    /// Entity type: `PER`, `ORG`, `LOC` or `MISC`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Where it is mentioned.
+    /// Number of mentions (equals `mentions.len()`).
+    pub count: usize,
+    /// Where it is mentioned, in text order.
     pub mentions: Vec<Span>,
+    /// Surface forms merged into it ("Xi", "Xi Jinping"), sorted.
+    pub aliases: Vec<String>,
+    /// Importance in the article, 0..1 (see `pipeline::extract::entities`).
+    pub salience: f64,
+    /// Mean recogniser confidence over the mentions, 0..1.
+    pub confidence: f64,
 }
 
 /// Readability figures computed by the score stage.

@@ -15,7 +15,7 @@
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`process`]: the one-shot `newsd process` command;
 //! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
-//! - [`clock`], [`fsutil`], [`logging`]: small shared helpers.
+//! - [`clock`], [`fsutil`], [`logging`], [`offsets`]: small shared helpers.
 
 pub mod article;
 pub mod bench;
@@ -27,6 +27,7 @@ pub mod document;
 pub mod fsutil;
 pub mod input;
 pub mod logging;
+pub mod offsets;
 pub mod pipeline;
 pub mod process;
 pub mod record;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats};
+use crate::offsets::CharMap;
 
 /// Schema name and version carried by every record.
 pub const SCHEMA: &str = "newsd.article/1.0";
@@ -28,6 +29,37 @@ pub struct Source {
     /// Unique token of this claim: ties the record to the work file and to its archive copy,
     /// and lets a restart tell which claimed files already have a record.
     pub claim: String,
+}
+
+/// A mention of an entity, in character offsets into `text`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MentionOut {
+    /// First character (Unicode scalar value) of the mention.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The mention as written.
+    pub text: String,
+}
+
+/// An entity as the record shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityOut {
+    /// Canonical text: the fullest name the article uses.
+    pub text: String,
+    /// `PER`, `ORG`, `LOC` or `MISC`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Number of mentions.
+    pub count: usize,
+    /// Every mention, in text order.
+    pub mentions: Vec<MentionOut>,
+    /// Surface forms merged into this entity.
+    pub aliases: Vec<String>,
+    /// Importance in the article, 0..1.
+    pub salience: f64,
+    /// Mean recogniser confidence, 0..1.
+    pub confidence: f64,
 }
 
 /// Readability section of [`Scores`].
@@ -66,8 +98,8 @@ pub struct Record {
     pub text: Option<String>,
     /// Size counts.
     pub text_stats: TextStats,
-    /// Named entities.
-    pub entities: Vec<Entity>,
+    /// Named entities, most salient first.
+    pub entities: Vec<EntityOut>,
     /// Keywords, best first.
     pub keywords: Vec<Keyword>,
     /// Scores.
@@ -99,6 +131,8 @@ impl Record {
             flesch_kincaid_grade: 0.0,
             syllables: 0,
         });
+        let chars = CharMap::new(&doc.text);
+        let entities = entities_out(&doc.text, &doc.entities, &chars);
         Self {
             schema: SCHEMA,
             id,
@@ -108,7 +142,7 @@ impl Record {
             title: doc.title,
             text: include_text.then_some(doc.text),
             text_stats: doc.stats,
-            entities: doc.entities,
+            entities,
             keywords: doc.keywords,
             scores: Scores { readability },
             removed_lines: doc.removed_lines,
@@ -129,4 +163,27 @@ impl Record {
         line.push(b'\n');
         line
     }
+}
+
+fn entities_out(text: &str, entities: &[Entity], chars: &CharMap) -> Vec<EntityOut> {
+    entities
+        .iter()
+        .map(|e| EntityOut {
+            text: e.text.clone(),
+            kind: e.kind.clone(),
+            count: e.count,
+            mentions: e
+                .mentions
+                .iter()
+                .map(|m| MentionOut {
+                    start: chars.char_at(m.start),
+                    end: chars.char_at(m.end),
+                    text: text.get(m.start..m.end).unwrap_or("").to_string(),
+                })
+                .collect(),
+            aliases: e.aliases.clone(),
+            salience: e.salience,
+            confidence: e.confidence,
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::document::Document;
+use crate::document::{Document, PublishedSource};
 use crate::input::{self, InputError, RawInput};
 use crate::pipeline::{Pipeline, StageError};
 use crate::record::{Record, Source};
@@ -67,6 +67,13 @@ pub fn build_record(
     let text = input::decode(&raw.bytes)?;
     let (title, body) = input::split_title(&text);
     let mut doc = Document::new(title, body.to_string());
+    (doc.published, doc.published_source) = match raw.mtime {
+        Some(t) => (Some(time::OffsetDateTime::from(t)), PublishedSource::Mtime),
+        None => (
+            Some(time::OffsetDateTime::now_utc()),
+            PublishedSource::Received,
+        ),
+    };
     let read_us = u64::try_from(read_started.elapsed().as_micros()).unwrap_or(u64::MAX);
     pipeline.run(&mut doc)?;
     let source = Source {

@@ -120,11 +120,26 @@ pub struct TextStats {
     pub paragraphs: usize,
 }
 
+/// Where the publication time of an article came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishedSource {
+    /// The input file's modification time.
+    Mtime,
+    /// No better clue: the time newsd received it.
+    #[default]
+    Received,
+}
+
 /// An article on its way through the pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     /// The title, when the input has one.
     pub title: Option<String>,
+    /// When the article was published, as best known; relative dates resolve against it.
+    pub published: Option<time::OffsetDateTime>,
+    /// Which clue gave `published`.
+    pub published_source: PublishedSource,
     /// The body text; all spans index into it. Stages before `tokenize` may rewrite it.
     pub text: String,
     /// Furniture lines the clean stage dropped.

@@ -13,7 +13,7 @@ use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextS
 use crate::offsets::CharMap;
 
 /// Schema name and version carried by every record.
-pub const SCHEMA: &str = "newsd.article/1.0";
+pub const SCHEMA: &str = "newsd.article/1.1";
 
 /// Where the article came from.
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +91,11 @@ pub struct Record {
     pub received_at: String,
     /// When the record was built, RFC 3339 UTC.
     pub processed_at: String,
+    /// When the article was published, as best known (RFC 3339 UTC); relative dates
+    /// in the text are resolved against it.
+    pub published_at: Option<String>,
+    /// Which clue gave `published_at`: `mtime` (the input file) or `received`.
+    pub published_source: crate::document::PublishedSource,
     /// Title, when the input has one.
     pub title: Option<String>,
     /// The cleaned body text that offsets refer to (absent when `outbox.include_text` is off).
@@ -139,6 +144,8 @@ impl Record {
             source,
             received_at,
             processed_at: crate::clock::now_rfc3339(),
+            published_at: doc.published.map(|t| crate::clock::rfc3339(t.into())),
+            published_source: doc.published_source,
             title: doc.title,
             text: include_text.then_some(doc.text),
             text_stats: doc.stats,

@@ -82,7 +82,9 @@ fn is_alias(short: &[String], long: &[String], label: &str) -> bool {
             .filter_map(|w| w.chars().next())
             .collect();
         let word = &short[0];
-        return acronym.chars().count() >= 2 && word.chars().all(char::is_uppercase) && *word == acronym;
+        return acronym.chars().count() >= 2
+            && word.chars().all(char::is_uppercase)
+            && *word == acronym;
     }
     false
 }
@@ -126,14 +128,21 @@ pub fn build_entities(doc: &Document, mentions: &[MentionIn]) -> Vec<Entity> {
         let first = groups[i].mentions[0].start;
         let mut best: Option<(usize, usize, bool)> = None; // (group, words, precedes)
         for j in 0..groups.len() {
-            if i == j || labels[i] != labels[j] || !is_alias(&groups[i].words, &groups[j].words, labels[i]) {
+            if i == j
+                || labels[i] != labels[j]
+                || !is_alias(&groups[i].words, &groups[j].words, labels[i])
+            {
                 continue;
             }
             let precedes = groups[j].mentions[0].start <= first;
             let candidate = (j, groups[j].words.len(), precedes);
             best = match best {
                 None => Some(candidate),
-                Some(b) => Some(if (candidate.2, candidate.1) > (b.2, b.1) { candidate } else { b }),
+                Some(b) => Some(if (candidate.2, candidate.1) > (b.2, b.1) {
+                    candidate
+                } else {
+                    b
+                }),
             };
         }
         if let Some((j, _, _)) = best {
@@ -185,7 +194,9 @@ pub fn build_entities(doc: &Document, mentions: &[MentionIn]) -> Vec<Entity> {
         let first = e.mentions.first().map_or(0, |s| s.start) as f64;
         let in_lead = e.mentions.iter().any(|s| s.start < lead_end);
         let in_title = !title.is_empty()
-            && e.aliases.iter().any(|a| contains_word(&title, &a.to_lowercase()));
+            && e.aliases
+                .iter()
+                .any(|a| contains_word(&title, &a.to_lowercase()));
         e.salience = 0.4 * (e.count as f64 / max_count)
             + 0.3 * (1.0 - first / text_len)
             + 0.2 * f64::from(u8::from(in_lead))
@@ -206,7 +217,10 @@ fn contains_word(hay: &str, needle: &str) -> bool {
         return false;
     }
     hay.match_indices(needle).any(|(at, _)| {
-        let before = hay[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before = hay[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let after = hay[at + needle.len()..]
             .chars()
             .next()
@@ -226,7 +240,11 @@ mod tests {
     }
 
     fn mention(text: &str, needle: &str, nth: usize, label: &'static str) -> MentionIn {
-        let start = text.match_indices(needle).nth(nth).expect("needle present").0;
+        let start = text
+            .match_indices(needle)
+            .nth(nth)
+            .expect("needle present")
+            .0;
         MentionIn {
             span: Span::new(start, start + needle.len()),
             label,
@@ -247,13 +265,22 @@ mod tests {
         ];
         let es = build_entities(&doc, &ms);
         assert_eq!(es.len(), 2, "{es:?}");
-        let xi = es.iter().find(|e| e.text == "Xi Jinping").expect("Xi Jinping");
+        let xi = es
+            .iter()
+            .find(|e| e.text == "Xi Jinping")
+            .expect("Xi Jinping");
         assert_eq!(xi.count, 3);
         assert_eq!(xi.mentions.len(), 3);
         assert!(xi.aliases.contains(&"Xi".to_string()));
-        let putin = es.iter().find(|e| e.text == "Vladimir Putin").expect("Putin");
+        let putin = es
+            .iter()
+            .find(|e| e.text == "Vladimir Putin")
+            .expect("Putin");
         assert_eq!(putin.count, 2);
-        assert!(xi.salience > putin.salience, "more mentions and in the title");
+        assert!(
+            xi.salience > putin.salience,
+            "more mentions and in the title"
+        );
         assert!(es.iter().all(|e| (0.0..=1.0).contains(&e.salience)));
     }
 

@@ -12,6 +12,7 @@
 //! JSON, which has no NaN).
 
 mod syllables;
+pub mod vader;
 
 use serde::{Deserialize, Serialize};
 

@@ -94,6 +94,8 @@ pub struct Entity {
     pub salience: f64,
     /// Mean recogniser confidence over the mentions, 0..1.
     pub confidence: f64,
+    /// Mean VADER compound of the sentences mentioning it (set by the score stage).
+    pub tone: Option<f64>,
 }
 
 /// Readability figures computed by the score stage.
@@ -156,6 +158,8 @@ pub struct Document {
     pub entities: Vec<Entity>,
     /// Readability figures, once scored.
     pub readability: Option<Readability>,
+    /// Tone figures, once scored.
+    pub tone: Option<crate::pipeline::score::tone::Tone>,
     /// Size counts, once tokenized.
     pub stats: TextStats,
     /// Microseconds spent in each stage, in stage order.

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats};
 use crate::offsets::CharMap;
+use crate::pipeline::score::tone::{Tone, WordTone};
 
 /// Schema name and version carried by every record.
 pub const SCHEMA: &str = "newsd.article/1.1";
@@ -60,6 +61,40 @@ pub struct EntityOut {
     pub salience: f64,
     /// Mean recogniser confidence, 0..1.
     pub confidence: f64,
+    /// Mean VADER compound of the sentences that mention it.
+    pub tone: Option<f64>,
+}
+
+/// A sentence's VADER compound, in character offsets.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentenceToneOut {
+    /// First character of the sentence.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// VADER compound, -1..1.
+    pub compound: f64,
+}
+
+/// The record's tone section (see `pipeline::score::tone`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ToneOut {
+    /// Document compound: mean of the sentences' VADER compounds, -1..1.
+    pub compound: f64,
+    /// Mean VADER positive share.
+    pub positive: f64,
+    /// Mean VADER negative share.
+    pub negative: f64,
+    /// Mean VADER neutral share.
+    pub neutral: f64,
+    /// VADER compound of the title.
+    pub title: Option<f64>,
+    /// Mean compound of the lead paragraph.
+    pub lead: Option<f64>,
+    /// GDELT V2Tone-style word shares.
+    pub words: WordTone,
+    /// Each sentence's compound.
+    pub sentences: Vec<SentenceToneOut>,
 }
 
 /// Readability section of [`Scores`].
@@ -109,6 +144,9 @@ pub struct Record {
     pub keywords: Vec<Keyword>,
     /// Scores.
     pub scores: Scores,
+    /// Tone: VADER per sentence and document, title, lead, word shares (null when the
+    /// score stage did not run).
+    pub tone: Option<ToneOut>,
     /// Site-furniture lines dropped before the stages.
     pub removed_lines: Vec<RemovedLine>,
     /// Microseconds per stage (`read` covers reading and decoding the input).
@@ -152,6 +190,7 @@ impl Record {
             entities,
             keywords: doc.keywords,
             scores: Scores { readability },
+            tone: doc.tone.as_ref().map(|t| tone_out(t, &chars)),
             removed_lines: doc.removed_lines,
             timings_us,
             warnings: doc.warnings,
@@ -191,6 +230,28 @@ fn entities_out(text: &str, entities: &[Entity], chars: &CharMap) -> Vec<EntityO
             aliases: e.aliases.clone(),
             salience: e.salience,
             confidence: e.confidence,
+            tone: e.tone,
         })
         .collect()
+}
+
+fn tone_out(t: &Tone, chars: &CharMap) -> ToneOut {
+    ToneOut {
+        compound: t.vader.compound,
+        positive: t.vader.pos,
+        negative: t.vader.neg,
+        neutral: t.vader.neu,
+        title: t.title,
+        lead: t.lead,
+        words: t.words,
+        sentences: t
+            .sentences
+            .iter()
+            .map(|s| SentenceToneOut {
+                start: chars.char_at(s.span.start),
+                end: chars.char_at(s.span.end),
+                compound: s.compound,
+            })
+            .collect(),
+    }
 }

@@ -176,6 +176,7 @@ pub fn build_entities(doc: &Document, mentions: &[MentionIn]) -> Vec<Entity> {
                 aliases: Vec::new(),
                 salience: 0.0,
                 confidence: 0.0,
+                tone: None,
             });
             merged.len() - 1
         });

@@ -1,4 +1,5 @@
-//! The `score` stage: Flesch readability figures of a tokenized article.
+//! The `score` stage: Flesch readability figures and tone (see `tone.rs`) of a
+//! tokenized article.
 //!
 //! Both formulas use words, sentences and syllables counted over Word tokens only
 //! (numbers and punctuation are left out):
@@ -12,6 +13,7 @@
 //! JSON, which has no NaN).
 
 mod syllables;
+pub mod tone;
 pub mod vader;
 
 use serde::{Deserialize, Serialize};
@@ -24,14 +26,18 @@ use crate::pipeline::{BuildError, Stage, StageError};
 #[serde(deny_unknown_fields, default)]
 pub struct ScoreConfig {}
 
-/// The score stage.
-#[derive(Debug, Clone, Default)]
-pub struct Score;
+/// The score stage: readability and tone.
+#[derive(Debug, Default)]
+pub struct Score {
+    tone: tone::ToneScorer,
+}
 
 impl Score {
-    /// Builds the stage; there is nothing to check.
+    /// Builds the stage with the shipped lexicons.
     pub fn build(_cfg: &ScoreConfig) -> Result<Self, BuildError> {
-        Ok(Self)
+        Ok(Self {
+            tone: tone::ToneScorer::new(),
+        })
     }
 }
 
@@ -77,6 +83,11 @@ impl Stage for Score {
             flesch_kincaid_grade: grade,
             syllables: syllable_total,
         });
+        let tone = self.tone.score(doc);
+        for entity in &mut doc.entities {
+            entity.tone = tone::ToneScorer::entity_tone(&tone, &entity.mentions);
+        }
+        doc.tone = Some(tone);
         Ok(())
     }
 }

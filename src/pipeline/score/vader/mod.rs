@@ -49,9 +49,9 @@ impl Vader {
         }
     }
 
-    /// True when `word` (any case) is in the sentiment lexicon.
-    pub fn is_lexicon_word(&self, word: &str) -> bool {
-        self.lex.valence(&py_lower(word)).is_some()
+    /// The lexicon valence of `word` (any case), -4..4, if it is in the lexicon.
+    pub fn valence(&self, word: &str) -> Option<f64> {
+        self.lex.valence(&py_lower(word))
     }
 
     /// Scores one text, as `SentimentIntensityAnalyzer.polarity_scores` does (without

@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn needs_tokens() {
         let mut doc = Document::new(None, "Words here.".into());
-        let err = Score.apply(&mut doc).err();
+        let err = Score::default().apply(&mut doc).err();
         assert!(matches!(
             err,
             Some(StageError::MissingInput {

@@ -34,6 +34,19 @@ enum Command {
     CheckConfig,
     /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
     Bench(BenchArgs),
+    /// Evaluate a component against annotated data; prints one JSON object.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// VADER compound against human ratings (a VADER ground-truth file): Pearson r.
+    Sentiment {
+        /// Ground-truth file: id<TAB>mean rating<TAB>text per line.
+        #[arg(long, value_name = "FILE")]
+        vader: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +94,7 @@ fn main() -> ExitCode {
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
         Command::Bench(args) => bench(&args),
+        Command::Eval(cmd) => eval(cmd),
     }
 }
 
@@ -203,4 +217,22 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn eval(cmd: EvalCommand) -> ExitCode {
+    let result: anyhow::Result<serde_json::Value> = match cmd {
+        EvalCommand::Sentiment { vader } => newsd::evaluate::sentiment::evaluate(&vader)
+            .map_err(anyhow::Error::from)
+            .and_then(|r| Ok(serde_json::to_value(r)?)),
+    };
+    match result {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("newsd eval: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! - [`pipeline`]: the [`pipeline::Stage`] contract and the stages themselves;
 //! - [`document`]: the article as the stages see it;
 //! - [`record`]: the output record, the public contract;
+//! - [`topics`]: topic classifier and taxonomy;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
 //! - [`input`]: safe reading and decoding of input files;
 //! - [`claim`]: claim tokens that make exactly-once checkable;
@@ -33,3 +34,4 @@ pub mod offsets;
 pub mod pipeline;
 pub mod process;
 pub mod record;
+pub mod topics;

@@ -37,6 +37,25 @@ enum Command {
     /// Evaluate a component against annotated data; prints one JSON object.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Train a model from annotated data (deterministic: same data, same file).
+    #[command(subcommand)]
+    Train(TrainCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TrainCommand {
+    /// The topic classifier, from a labelled folder.
+    Topics {
+        /// CSV whose first two columns are id,category (with a header row).
+        #[arg(long, value_name = "CSV")]
+        labels: PathBuf,
+        /// Folder holding <id>.txt for every row.
+        #[arg(long, value_name = "DIR")]
+        texts: PathBuf,
+        /// Where to write the model.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +65,22 @@ enum EvalCommand {
         /// Ground-truth file: id<TAB>mean rating<TAB>text per line.
         #[arg(long, value_name = "FILE")]
         vader: PathBuf,
+    },
+    /// The topic classifier on a labelled folder: accuracy and macro-F1.
+    Topics {
+        /// CSV whose first two columns are id,category (with a header row).
+        #[arg(long, value_name = "CSV")]
+        labels: PathBuf,
+        /// Folder holding <id>.txt for every row.
+        #[arg(long, value_name = "DIR")]
+        texts: PathBuf,
+        /// Cross-validate training on this folder with K folds instead of using the
+        /// shipped model.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// A model file to evaluate instead of the shipped one.
+        #[arg(long, value_name = "PATH")]
+        model: Option<PathBuf>,
     },
 }
 
@@ -95,6 +130,7 @@ fn main() -> ExitCode {
         Command::CheckConfig => check_config(cli.config),
         Command::Bench(args) => bench(&args),
         Command::Eval(cmd) => eval(cmd),
+        Command::Train(cmd) => train(cmd),
     }
 }
 
@@ -224,6 +260,12 @@ fn eval(cmd: EvalCommand) -> ExitCode {
         EvalCommand::Sentiment { vader } => newsd::evaluate::sentiment::evaluate(&vader)
             .map_err(anyhow::Error::from)
             .and_then(|r| Ok(serde_json::to_value(r)?)),
+        EvalCommand::Topics {
+            labels,
+            texts,
+            cv,
+            model,
+        } => eval_topics(&labels, &texts, cv, model.as_deref()),
     };
     match result {
         Ok(v) => {
@@ -235,4 +277,57 @@ fn eval(cmd: EvalCommand) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn eval_topics(
+    labels: &std::path::Path,
+    texts: &std::path::Path,
+    cv: Option<usize>,
+    model: Option<&std::path::Path>,
+) -> anyhow::Result<serde_json::Value> {
+    use newsd::evaluate::topics;
+    let examples = topics::load(labels, texts)?;
+    let report = match cv {
+        Some(k) => topics::cross_validate(&examples, k, Default::default()),
+        None => {
+            let model = match model {
+                Some(p) => newsd::topics::classifier::TopicModel::read(std::io::BufReader::new(
+                    std::fs::File::open(p).with_context(|| format!("{}", p.display()))?,
+                ))?,
+                None => newsd::topics::builtin_model()?,
+            };
+            topics::evaluate(&model, &examples)
+        }
+    };
+    Ok(serde_json::to_value(report)?)
+}
+
+fn train(cmd: TrainCommand) -> ExitCode {
+    let result = match cmd {
+        TrainCommand::Topics { labels, texts, out } => train_topics(&labels, &texts, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd train: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn train_topics(labels: &std::path::Path, texts: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    use newsd::evaluate::topics;
+    let examples = topics::load(labels, texts)?;
+    let model = topics::train(&examples, Default::default());
+    let mut bytes = Vec::new();
+    model.write(&mut bytes)?;
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "trained on {} articles, labels {:?}; wrote {} ({} bytes)",
+        examples.len(),
+        model.labels(),
+        out.display(),
+        bytes.len()
+    );
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! object so results can be compared across versions and machines.
 
 pub mod sentiment;
+pub mod topics;
 
 /// Pearson correlation of two equally long series (0.0 when either is constant).
 pub fn pearson(xs: &[f64], ys: &[f64]) -> f64 {

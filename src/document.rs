@@ -122,6 +122,15 @@ pub struct TextStats {
     pub paragraphs: usize,
 }
 
+/// Topics of an article: the trained classifier's label and the taxonomy's scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topics {
+    /// The classifier's prediction.
+    pub classifier: crate::topics::classifier::Prediction,
+    /// Taxonomy topics at or above the configured minimum, best first.
+    pub taxonomy: Vec<crate::topics::taxonomy::TopicScore>,
+}
+
 /// Where the publication time of an article came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +169,8 @@ pub struct Document {
     pub readability: Option<Readability>,
     /// Tone figures, once scored.
     pub tone: Option<crate::pipeline::score::tone::Tone>,
+    /// Topics, once scored.
+    pub topics: Option<Topics>,
     /// Size counts, once tokenized.
     pub stats: TextStats,
     /// Microseconds spent in each stage, in stage order.

@@ -315,7 +315,11 @@ fn train(cmd: TrainCommand) -> ExitCode {
     }
 }
 
-fn train_topics(labels: &std::path::Path, texts: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+fn train_topics(
+    labels: &std::path::Path,
+    texts: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
     use newsd::evaluate::topics;
     let examples = topics::load(labels, texts)?;
     let model = topics::train(&examples, Default::default());

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats};
+use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats, Topics};
 use crate::offsets::CharMap;
 use crate::pipeline::score::tone::{Tone, WordTone};
 
@@ -97,6 +97,43 @@ pub struct ToneOut {
     pub sentences: Vec<SentenceToneOut>,
 }
 
+/// A piece of taxonomy evidence, in character offsets.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceOut {
+    /// The configured term, phrase or entity.
+    pub term: String,
+    /// First character of the match.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The evidence's weight.
+    pub weight: f64,
+}
+
+/// A taxonomy topic with its score and evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxonomyTopicOut {
+    /// Topic name.
+    pub name: String,
+    /// Score, 0..1.
+    pub score: f64,
+    /// What matched.
+    pub evidence: Vec<EvidenceOut>,
+}
+
+/// The record's topics section.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicsOut {
+    /// The trained classifier's label.
+    pub label: String,
+    /// Its probability.
+    pub confidence: f64,
+    /// Every label's probability.
+    pub probabilities: BTreeMap<String, f64>,
+    /// Taxonomy topics at or above the configured minimum, best first.
+    pub taxonomy: Vec<TaxonomyTopicOut>,
+}
+
 /// Readability section of [`Scores`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
@@ -147,6 +184,8 @@ pub struct Record {
     /// Tone: VADER per sentence and document, title, lead, word shares (null when the
     /// score stage did not run).
     pub tone: Option<ToneOut>,
+    /// Topics: classifier label and taxonomy scores (null when the score stage did not run).
+    pub topics: Option<TopicsOut>,
     /// Site-furniture lines dropped before the stages.
     pub removed_lines: Vec<RemovedLine>,
     /// Microseconds per stage (`read` covers reading and decoding the input).
@@ -191,6 +230,7 @@ impl Record {
             keywords: doc.keywords,
             scores: Scores { readability },
             tone: doc.tone.as_ref().map(|t| tone_out(t, &chars)),
+            topics: doc.topics.as_ref().map(|t| topics_out(t, &chars)),
             removed_lines: doc.removed_lines,
             timings_us,
             warnings: doc.warnings,
@@ -251,6 +291,32 @@ fn tone_out(t: &Tone, chars: &CharMap) -> ToneOut {
                 start: chars.char_at(s.span.start),
                 end: chars.char_at(s.span.end),
                 compound: s.compound,
+            })
+            .collect(),
+    }
+}
+
+fn topics_out(t: &Topics, chars: &CharMap) -> TopicsOut {
+    TopicsOut {
+        label: t.classifier.label.clone(),
+        confidence: t.classifier.confidence,
+        probabilities: t.classifier.probabilities.iter().cloned().collect(),
+        taxonomy: t
+            .taxonomy
+            .iter()
+            .map(|ts| TaxonomyTopicOut {
+                name: ts.name.clone(),
+                score: ts.score,
+                evidence: ts
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceOut {
+                        term: e.term.clone(),
+                        start: chars.char_at(e.span.start),
+                        end: chars.char_at(e.span.end),
+                        weight: e.weight,
+                    })
+                    .collect(),
             })
             .collect(),
     }

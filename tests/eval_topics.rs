@@ -8,12 +8,21 @@ use std::process::Command;
 
 fn eval(extra: &[&str]) -> serde_json::Value {
     let out = Command::new(common::BIN)
-        .args(["eval", "topics", "--labels", "../shared/data/bbc-news/labels.csv"])
+        .args([
+            "eval",
+            "topics",
+            "--labels",
+            "../shared/data/bbc-news/labels.csv",
+        ])
         .args(["--texts", "../shared/data/bbc-news/articles"])
         .args(extra)
         .output()
         .expect("run newsd eval topics");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 

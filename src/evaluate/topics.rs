@@ -65,8 +65,10 @@ pub fn load(labels: &Path, texts: &Path) -> Result<Vec<Example>, TopicEvalError>
         path: labels.to_path_buf(),
         source,
     })?;
-    let mut cfg = PipelineConfig::default();
-    cfg.stages = vec![StageName::Clean, StageName::Tokenize];
+    let cfg = PipelineConfig {
+        stages: vec![StageName::Clean, StageName::Tokenize],
+        ..PipelineConfig::default()
+    };
     let pipeline = Pipeline::build(&cfg)?;
     let mut out = Vec::new();
     for line in csv.lines().skip(1) {
@@ -165,7 +167,11 @@ pub fn report(pairs: &[(String, String)], folds: usize) -> TopicReport {
     let mut per = BTreeMap::new();
     let mut confusion: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for (g, p) in pairs {
-        *confusion.entry(g.clone()).or_default().entry(p.clone()).or_insert(0) += 1;
+        *confusion
+            .entry(g.clone())
+            .or_default()
+            .entry(p.clone())
+            .or_insert(0) += 1;
     }
     let mut f1_sum = 0.0;
     for l in &labels {
@@ -173,7 +179,11 @@ pub fn report(pairs: &[(String, String)], folds: usize) -> TopicReport {
         let predicted = pairs.iter().filter(|(_, p)| p == *l).count() as f64;
         let support = pairs.iter().filter(|(g, _)| g == *l).count();
         let precision = if predicted > 0.0 { tp / predicted } else { 0.0 };
-        let recall = if support > 0 { tp / support as f64 } else { 0.0 };
+        let recall = if support > 0 {
+            tp / support as f64
+        } else {
+            0.0
+        };
         let f1 = if precision + recall > 0.0 {
             2.0 * precision * recall / (precision + recall)
         } else {

@@ -138,7 +138,10 @@ pub fn features(doc: &Document, bits: u32) -> Features {
             .collect();
         add(&words, 2.0);
     }
-    let mut v: Features = counts.into_iter().map(|(k, c)| (k, (1.0 + c).ln())).collect();
+    let mut v: Features = counts
+        .into_iter()
+        .map(|(k, c)| (k, (1.0 + c).ln()))
+        .collect();
     v.sort_by_key(|(k, _)| *k);
     v
 }
@@ -185,8 +188,12 @@ impl TopicModel {
             }
         }
         let n = raw.len() as f32;
-        let idf: Vec<f32> = df.iter().map(|&d| ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0).collect();
-        let examples: Vec<(Features, usize)> = raw.iter().map(|(x, y)| (weigh(x, &idf), *y)).collect();
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0)
+            .collect();
+        let examples: Vec<(Features, usize)> =
+            raw.iter().map(|(x, y)| (weigh(x, &idf), *y)).collect();
         let mut weights = vec![0.0f32; buckets * k];
         let mut bias = vec![0.0f32; k];
         let mut g2 = vec![1e-8f32; buckets * k];
@@ -387,7 +394,10 @@ mod tests {
             ("The bank raised interest rates and markets fell.", 1),
             ("Investors bought shares as profits grew.", 1),
         ];
-        let ex = texts.iter().map(|(t, y)| (features(&doc(t), 12), *y)).collect();
+        let ex = texts
+            .iter()
+            .map(|(t, y)| (features(&doc(t), 12), *y))
+            .collect();
         (labels, ex)
     }
 
@@ -399,8 +409,15 @@ mod tests {
             ..TrainOptions::default()
         };
         let m = TopicModel::train(labels, &ex, opts);
-        assert_eq!(m.predict(&doc("A late goal won the match for the team.")).label, "sport");
-        assert_eq!(m.predict(&doc("Profits lifted shares at the bank.")).label, "business");
+        assert_eq!(
+            m.predict(&doc("A late goal won the match for the team."))
+                .label,
+            "sport"
+        );
+        assert_eq!(
+            m.predict(&doc("Profits lifted shares at the bank.")).label,
+            "business"
+        );
         let p = m.predict(&doc("The team scored."));
         let total: f64 = p.probabilities.iter().map(|(_, q)| q).sum();
         assert!((total - 1.0).abs() < 1e-5);
@@ -425,7 +442,10 @@ mod tests {
 
     #[test]
     fn corrupt_models_are_refused() {
-        assert!(matches!(TopicModel::read(&b"NOTAMODEL"[..]), Err(ModelError::BadHeader)));
+        assert!(matches!(
+            TopicModel::read(&b"NOTAMODEL"[..]),
+            Err(ModelError::BadHeader)
+        ));
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&2u32.to_le_bytes());

@@ -4,6 +4,7 @@
 //! matched.
 
 pub mod classifier;
+pub mod taxonomy;
 
 use classifier::{ModelError, TopicModel};
 

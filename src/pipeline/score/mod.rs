@@ -1,5 +1,5 @@
-//! The `score` stage: Flesch readability figures and tone (see `tone.rs`) of a
-//! tokenized article.
+//! The `score` stage: Flesch readability figures, tone (see `tone.rs`) and topics
+//! (see `crate::topics`) of a tokenized article.
 //!
 //! Both formulas use words, sentences and syllables counted over Word tokens only
 //! (numbers and punctuation are left out):
@@ -16,27 +16,79 @@ mod syllables;
 pub mod tone;
 pub mod vader;
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Document, Readability, TokenKind};
+use crate::document::{Document, Readability, TokenKind, Topics};
 use crate::pipeline::{BuildError, Stage, StageError};
+use crate::topics::classifier::{ModelError, TopicModel};
+use crate::topics::taxonomy::Taxonomy;
 
-/// Settings of the score stage (`[pipeline.score]`); it has none yet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Settings of the score stage (`[pipeline.score]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct ScoreConfig {}
+pub struct ScoreConfig {
+    /// Topic taxonomy file; unset uses the shipped `config/topics.toml`.
+    pub taxonomy: Option<PathBuf>,
+    /// Taxonomy topics scoring below this are left out of the record.
+    pub min_topic_score: f64,
+    /// Topic classifier model; unset uses the shipped `config/models/topics-bbc.bin`.
+    pub topic_model: Option<PathBuf>,
+}
 
-/// The score stage: readability and tone.
-#[derive(Debug, Default)]
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        Self {
+            taxonomy: None,
+            min_topic_score: 0.25,
+            topic_model: None,
+        }
+    }
+}
+
+/// The score stage: readability, tone and topics.
+#[derive(Debug)]
 pub struct Score {
     tone: tone::ToneScorer,
+    taxonomy: Taxonomy,
+    min_topic_score: f64,
+    classifier: TopicModel,
+}
+
+impl Default for Score {
+    fn default() -> Self {
+        // The shipped files are checked by tests; this cannot fail in a built binary.
+        Self::build(&ScoreConfig::default()).expect("shipped taxonomy and topic model load")
+    }
 }
 
 impl Score {
-    /// Builds the stage with the shipped lexicons.
-    pub fn build(_cfg: &ScoreConfig) -> Result<Self, BuildError> {
+    /// Builds the stage, loading the lexicons, the taxonomy and the topic model.
+    pub fn build(cfg: &ScoreConfig) -> Result<Self, BuildError> {
+        let taxonomy = match &cfg.taxonomy {
+            Some(path) => Taxonomy::load(path),
+            None => Taxonomy::builtin(),
+        }
+        .map_err(|e| BuildError::new("pipeline.score.taxonomy", e.to_string()))?;
+        if !(0.0..=1.0).contains(&cfg.min_topic_score) {
+            return Err(BuildError::new(
+                "pipeline.score.min_topic_score",
+                "must be between 0 and 1",
+            ));
+        }
+        let classifier = match &cfg.topic_model {
+            Some(path) => std::fs::File::open(path)
+                .map_err(ModelError::from)
+                .and_then(|f| TopicModel::read(std::io::BufReader::new(f))),
+            None => crate::topics::builtin_model(),
+        }
+        .map_err(|e| BuildError::new("pipeline.score.topic_model", e.to_string()))?;
         Ok(Self {
             tone: tone::ToneScorer::new(),
+            taxonomy,
+            min_topic_score: cfg.min_topic_score,
+            classifier,
         })
     }
 }
@@ -88,6 +140,10 @@ impl Stage for Score {
             entity.tone = tone::ToneScorer::entity_tone(&tone, &entity.mentions);
         }
         doc.tone = Some(tone);
+        doc.topics = Some(Topics {
+            classifier: self.classifier.predict(doc),
+            taxonomy: self.taxonomy.score(doc, self.min_topic_score),
+        });
         Ok(())
     }
 }

@@ -8,6 +8,7 @@
 //! - [`config`]: the TOML settings, their defaults and validation;
 //! - [`daemon`]: the long-running service (watching, claiming, workers, outbox, signals);
 //! - [`pipeline`]: the [`pipeline::Stage`] contract and the stages themselves;
+//! - [`dedup`]: near-duplicate fingerprints and the persistent index;
 //! - [`document`]: the article as the stages see it;
 //! - [`record`]: the output record, the public contract;
 //! - [`topics`]: topic classifier and taxonomy;
@@ -25,6 +26,7 @@ pub mod claim;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod dedup;
 pub mod document;
 pub mod evaluate;
 pub mod fsutil;

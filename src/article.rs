@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+use crate::dedup::Fingerprint;
 use crate::document::{Document, PublishedSource};
 use crate::input::{self, InputError, RawInput};
 use crate::pipeline::{Pipeline, StageError};
@@ -53,6 +54,15 @@ pub fn content_id(bytes: &[u8]) -> String {
     hex
 }
 
+/// A built record and what later, ordered steps (the duplicate index) need.
+#[derive(Debug)]
+pub struct Processed {
+    /// The record, without its `dedup` section.
+    pub record: Record,
+    /// The body's fingerprint, for the duplicate index.
+    pub fingerprint: Fingerprint,
+}
+
 /// Decodes, runs the pipeline and assembles the record for one input.
 ///
 /// `read_started` is when reading the input began, so the record's `read` timing covers
@@ -63,7 +73,7 @@ pub fn build_record(
     pipeline: &Pipeline,
     include_text: bool,
     read_started: Instant,
-) -> Result<Record, ArticleError> {
+) -> Result<Processed, ArticleError> {
     let text = input::decode(&raw.bytes)?;
     let (title, body) = input::split_title(&text);
     let mut doc = Document::new(title, body.to_string());
@@ -83,14 +93,19 @@ pub fn build_record(
         mtime: raw.mtime.map(crate::clock::rfc3339),
         claim: origin.claim,
     };
-    Ok(Record::from_document(
+    let fingerprint = Fingerprint::of(&doc);
+    let record = Record::from_document(
         doc,
         content_id(&raw.bytes),
         source,
         origin.received_at,
         read_us,
         include_text,
-    ))
+    );
+    Ok(Processed {
+        record,
+        fingerprint,
+    })
 }
 
 #[cfg(test)]

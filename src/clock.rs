@@ -19,6 +19,13 @@ pub fn now_rfc3339() -> String {
     rfc3339(SystemTime::now())
 }
 
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// The UTC calendar date of `t` as `YYYY-MM-DD`, used to name archive folders.
 pub fn date(t: SystemTime) -> String {
     let dt = OffsetDateTime::from(t);

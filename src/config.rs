@@ -187,6 +187,45 @@ impl Default for OutboxConfig {
     }
 }
 
+/// `[dedup]`: near-duplicate detection across the stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupConfig {
+    /// Detect near-duplicates (the record's `dedup` is null when off).
+    pub enabled: bool,
+    /// Estimated Jaccard similarity (word 3-shingles) from which an article is a copy.
+    pub threshold: f64,
+    /// Most articles remembered.
+    pub window_articles: usize,
+    /// Articles older than this are forgotten, days (0 = no age limit).
+    pub window_days: u64,
+    /// The persistent index file (the daemon's state folder).
+    pub index: PathBuf,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            threshold: 0.45,
+            window_articles: 100_000,
+            window_days: 7,
+            index: PathBuf::from("var/state/dedup.idx"),
+        }
+    }
+}
+
+impl DedupConfig {
+    /// The index settings these values give.
+    pub fn index_settings(&self) -> crate::dedup::IndexSettings {
+        crate::dedup::IndexSettings {
+            threshold: self.threshold,
+            window_articles: self.window_articles,
+            window_days: self.window_days,
+        }
+    }
+}
+
 /// `[daemon]`: process-level behaviour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -247,6 +286,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// `[pipeline]`.
     pub pipeline: PipelineConfig,
+    /// `[dedup]`.
+    pub dedup: DedupConfig,
     /// `[daemon]`.
     pub daemon: DaemonConfig,
     /// `[log]`.
@@ -370,6 +411,18 @@ impl Config {
             if value == 0 {
                 return Err(invalid(key, "must be greater than 0".into()));
             }
+        }
+        if !(self.dedup.threshold > 0.0 && self.dedup.threshold <= 1.0) {
+            return Err(invalid("dedup.threshold", "must be in (0, 1]".into()));
+        }
+        if self.dedup.window_articles == 0 {
+            return Err(invalid(
+                "dedup.window_articles",
+                "must be greater than 0".into(),
+            ));
+        }
+        if self.dedup.index.as_os_str().is_empty() {
+            return Err(invalid("dedup.index", "must not be empty".into()));
         }
         if self.pipeline.queue == 0 {
             return Err(invalid("pipeline.queue", "must be greater than 0".into()));

@@ -66,6 +66,21 @@ enum EvalCommand {
         #[arg(long, value_name = "FILE")]
         vader: PathBuf,
     },
+    /// Near-duplicate detection on a folder plus rewritten copies: precision, recall.
+    Dedup {
+        /// Folder of .txt articles.
+        #[arg(long, value_name = "DIR")]
+        texts: PathBuf,
+        /// CSV group,id of known byte-identical duplicates.
+        #[arg(long, value_name = "CSV")]
+        duplicates: Option<PathBuf>,
+        /// CSV id,same_story_as of reviewed near-duplicate pairs.
+        #[arg(long, value_name = "CSV")]
+        reviewed: Option<PathBuf>,
+        /// Similarity threshold (default: the shipped config's).
+        #[arg(long)]
+        threshold: Option<f64>,
+    },
     /// The topic classifier on a labelled folder: accuracy and macro-F1.
     Topics {
         /// CSV whose first two columns are id,category (with a header row).
@@ -266,6 +281,19 @@ fn eval(cmd: EvalCommand) -> ExitCode {
             cv,
             model,
         } => eval_topics(&labels, &texts, cv, model.as_deref()),
+        EvalCommand::Dedup {
+            texts,
+            duplicates,
+            reviewed,
+            threshold,
+        } => newsd::evaluate::dedup::evaluate(
+            &texts,
+            duplicates.as_deref(),
+            reviewed.as_deref(),
+            threshold.unwrap_or(newsd::config::DedupConfig::default().threshold),
+        )
+        .map_err(anyhow::Error::from)
+        .and_then(|r| Ok(serde_json::to_value(r)?)),
     };
     match result {
         Ok(v) => {

@@ -7,10 +7,12 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::article::{self, ArticleError, Origin};
+use crate::article::{self, ArticleError, Origin, Processed};
 use crate::config::Config;
+use crate::dedup::DedupIndex;
 use crate::input;
 use crate::pipeline::{BuildError, Pipeline};
+use crate::record::DedupOut;
 
 /// Totals of a `newsd process` run.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,12 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Summary, ProcessError> {
     let pipeline = Pipeline::build(&config.pipeline)?;
+    // Copies among the inputs of one run are flagged like the daemon flags them across
+    // its stream; nothing persists between runs.
+    let mut index = config
+        .dedup
+        .enabled
+        .then(|| DedupIndex::in_memory(config.dedup.index_settings()));
     let mut summary = Summary::default();
     for path in inputs {
         let started = Instant::now();
@@ -51,7 +59,21 @@ pub fn run(
             article::build_record(raw, origin, &pipeline, config.outbox.include_text, started)
         });
         match result {
-            Ok(record) => {
+            Ok(Processed {
+                mut record,
+                fingerprint,
+            }) => {
+                if let Some(index) = index.as_mut() {
+                    let verdict = index
+                        .check_and_add(
+                            &record.id,
+                            &record.source.claim,
+                            &fingerprint,
+                            crate::clock::unix_now(),
+                        )
+                        .map_err(ProcessError::Output)?;
+                    record.dedup = Some(DedupOut::new(&fingerprint, verdict));
+                }
                 out.write_all(&record.to_line())
                     .map_err(ProcessError::Output)?;
                 summary.processed += 1;

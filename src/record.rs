@@ -134,6 +134,31 @@ pub struct TopicsOut {
     pub taxonomy: Vec<TaxonomyTopicOut>,
 }
 
+/// The record's near-duplicate section.
+#[derive(Debug, Clone, Serialize)]
+pub struct DedupOut {
+    /// 64-bit SimHash of the body's word 3-shingles, hex.
+    pub fingerprint: String,
+    /// Id of the earliest copy when this article nearly duplicates an earlier one.
+    pub duplicate_of: Option<String>,
+    /// Estimated Jaccard similarity to the closest earlier article in the window.
+    pub similarity: f64,
+    /// Id of the earliest article of its group (its own id when new).
+    pub cluster: String,
+}
+
+impl DedupOut {
+    /// The section for a fingerprint and the index's verdict.
+    pub fn new(fp: &crate::dedup::Fingerprint, v: crate::dedup::Verdict) -> Self {
+        Self {
+            fingerprint: fp.hex(),
+            duplicate_of: v.duplicate_of,
+            similarity: v.similarity,
+            cluster: v.cluster,
+        }
+    }
+}
+
 /// Readability section of [`Scores`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
@@ -186,6 +211,8 @@ pub struct Record {
     pub tone: Option<ToneOut>,
     /// Topics: classifier label and taxonomy scores (null when the score stage did not run).
     pub topics: Option<TopicsOut>,
+    /// Near-duplicate verdict (null when `[dedup]` is off).
+    pub dedup: Option<DedupOut>,
     /// Site-furniture lines dropped before the stages.
     pub removed_lines: Vec<RemovedLine>,
     /// Microseconds per stage (`read` covers reading and decoding the input).
@@ -231,6 +258,7 @@ impl Record {
             scores: Scores { readability },
             tone: doc.tone.as_ref().map(|t| tone_out(t, &chars)),
             topics: doc.topics.as_ref().map(|t| topics_out(t, &chars)),
+            dedup: None,
             removed_lines: doc.removed_lines,
             timings_us,
             warnings: doc.warnings,

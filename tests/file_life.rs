@@ -201,3 +201,58 @@ fn second_instance_on_the_same_work_folder_is_refused() {
     assert!(err.contains("another newsd instance"), "{err}");
     daemon.terminate(PATIENCE);
 }
+
+#[test]
+fn near_duplicates_are_flagged_across_a_restart() {
+    let layout = Layout::new("");
+    let daemon = Daemon::start(&layout);
+    let original = article(3);
+    layout.drop_renamed("original.txt", original.as_bytes());
+    let first = layout.wait_records(1);
+    assert_eq!(first[0]["dedup"]["duplicate_of"], serde_json::Value::Null);
+    let original_id = first[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(first[0]["dedup"]["cluster"], original_id.as_str());
+    daemon.terminate(PATIENCE);
+
+    // After a restart the index still knows the original: a rewrite with a new
+    // headline and a changed word is flagged, a different story is not.
+    let daemon = Daemon::start(&layout);
+    let rewrite = original
+        .replace(
+            "Harbour cranes idle as strike enters day 3",
+            "Port strike drags on",
+        )
+        .replace("unlawful", "illegal");
+    layout.drop_renamed("rewrite.txt", rewrite.as_bytes());
+    layout.drop_renamed(
+        "other.txt",
+        b"Council approves new cycle lanes\n\nThe city council voted on Monday to build \
+          twelve kilometres of protected cycle lanes across the centre, after a year of \
+          consultation with residents and shop owners who feared losing parking spaces.\n",
+    );
+    let records = layout.wait_records(3);
+    let by_name = |n: &str| {
+        records
+            .iter()
+            .find(|r| r["source"]["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    let rw = by_name("rewrite.txt");
+    assert_eq!(
+        rw["dedup"]["duplicate_of"],
+        original_id.as_str(),
+        "{}",
+        rw["dedup"]
+    );
+    assert_eq!(rw["dedup"]["cluster"], original_id.as_str());
+    assert!(rw["dedup"]["similarity"].as_f64().unwrap() > 0.45);
+    let other = by_name("other.txt");
+    assert_eq!(other["dedup"]["duplicate_of"], serde_json::Value::Null);
+    assert!(
+        layout.dir.path().join("var/state/dedup.idx").is_file(),
+        "the index persists in the state folder"
+    );
+    assert_schema_valid(&records);
+    daemon.terminate(PATIENCE);
+}

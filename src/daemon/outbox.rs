@@ -22,13 +22,17 @@ use tokio::sync::watch;
 
 use super::{Dirs, Runtime, Shared};
 use crate::config::{AfterProcessing, FsyncPolicy, OutboxConfig};
+use crate::dedup::{DedupIndex, Fingerprint};
 use crate::fsutil;
+use crate::record::{DedupOut, Record};
 
 /// A finished record waiting to be written, and the input it releases once durable.
 #[derive(Debug)]
 pub struct Commit {
-    /// The record line, `\n`-terminated.
-    pub line: Vec<u8>,
+    /// The record, still without its `dedup` section (decided here, in write order).
+    pub record: Box<Record>,
+    /// The body's fingerprint, for the duplicate index.
+    pub fingerprint: Fingerprint,
     /// The claimed input in `work/`.
     pub work_path: PathBuf,
     /// The input's original name (for the archive).
@@ -253,6 +257,7 @@ pub fn release(
 /// Runs the writer until every sender is gone, then flushes and returns.
 pub fn run(
     mut outbox: Outbox,
+    mut index: Option<DedupIndex>,
     rx: Receiver<Commit>,
     runtime: watch::Receiver<Arc<Runtime>>,
     dirs: Arc<Dirs>,
@@ -287,8 +292,25 @@ pub fn run(
             Err(RecvTimeoutError::Timeout) => false,
             Err(RecvTimeoutError::Disconnected) => true,
         };
-        for commit in batch.drain(..) {
-            write_with_retry(&mut outbox, &commit.line);
+        for mut commit in batch.drain(..) {
+            if let Some(index) = index.as_mut() {
+                // The index entry is written before the record, so a crash in between
+                // gives the reprocessed claim the same verdict (see dedup::index).
+                match index.check_and_add(
+                    &commit.record.id,
+                    &commit.record.source.claim,
+                    &commit.fingerprint,
+                    crate::clock::unix_now(),
+                ) {
+                    Ok(verdict) => {
+                        commit.record.dedup = Some(DedupOut::new(&commit.fingerprint, verdict));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "duplicate index write failed; record written without dedup")
+                    }
+                }
+            }
+            write_with_retry(&mut outbox, &commit.record.to_line());
             unsynced.push(commit);
         }
         let flush_now = match cfg.fsync {
@@ -297,6 +319,9 @@ pub fn run(
             FsyncPolicy::Never => false,
         };
         if flush_now {
+            if let Some(Err(e)) = index.as_ref().map(DedupIndex::sync) {
+                tracing::error!(error = %e, "duplicate index fsync failed");
+            }
             if let Err(e) = outbox.sync() {
                 tracing::error!(error = %e, "outbox fsync failed");
             }

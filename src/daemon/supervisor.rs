@@ -14,6 +14,7 @@ use super::{
     prepare_dirs, recover, systemd, timing_of,
 };
 use crate::config::{Config, LoadedConfig};
+use crate::dedup::DedupIndex;
 use crate::pipeline::Pipeline;
 
 /// How the daemon ended.
@@ -59,6 +60,22 @@ pub async fn run(
         );
     }
 
+    let index = if config.dedup.enabled {
+        Some(
+            DedupIndex::open(
+                &config.dedup.index,
+                config.dedup.index_settings(),
+                crate::clock::unix_now(),
+            )
+            .map_err(|source| DaemonError::Folder {
+                what: "duplicate index",
+                path: config.dedup.index.clone(),
+                source,
+            })?,
+        )
+    } else {
+        None
+    };
     let pipeline = Pipeline::build(&config.pipeline)?;
     let concurrency = config.pipeline.effective_concurrency();
     let shared = Arc::new(Shared::default());
@@ -75,7 +92,7 @@ pub async fn run(
         let (rt, dirs, shared) = (runtime_rx.clone(), dirs.clone(), shared.clone());
         std::thread::Builder::new()
             .name("newsd-outbox".into())
-            .spawn(move || outbox::run(outbox, commit_rx, rt, dirs, shared))
+            .spawn(move || outbox::run(outbox, index, commit_rx, rt, dirs, shared))
             .map_err(|source| DaemonError::Outbox {
                 path: config.outbox.path.clone(),
                 source,
@@ -184,6 +201,11 @@ fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<&'static str> {
     keep!("state.failed_dir", state.failed_dir);
     keep!("state.archive_dir", state.archive_dir);
     keep!("outbox.path", outbox.path);
+    keep!("dedup.enabled", dedup.enabled);
+    keep!("dedup.index", dedup.index);
+    keep!("dedup.threshold", dedup.threshold);
+    keep!("dedup.window_articles", dedup.window_articles);
+    keep!("dedup.window_days", dedup.window_days);
     keep!("pipeline.concurrency", pipeline.concurrency);
     keep!("pipeline.queue", pipeline.queue);
     keep!("log.format", log.format);

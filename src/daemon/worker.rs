@@ -49,11 +49,12 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
             )
         });
     match result {
-        Ok(record) => {
-            span.record("id", record.id.as_str());
-            tracing::debug!(words = record.text_stats.words, "processed");
+        Ok(processed) => {
+            span.record("id", processed.record.id.as_str());
+            tracing::debug!(words = processed.record.text_stats.words, "processed");
             let commit = Commit {
-                line: record.to_line(),
+                record: Box::new(processed.record),
+                fingerprint: processed.fingerprint,
                 work_path: claimed.work_path,
                 name: claimed.name,
                 claim: claimed.origin.claim,

@@ -142,7 +142,9 @@ mod tests {
 
     #[test]
     fn light_edits_stay_similar_and_other_stories_do_not() {
-        let edited = STORY.replace("Thursday", "Friday").replace("capital", "city");
+        let edited = STORY
+            .replace("Thursday", "Friday")
+            .replace("capital", "city");
         let s = fp(STORY).similarity(&fp(&edited));
         assert!(s > 0.6, "edited copy: {s}");
         let other = "Rescue teams searched the flooded valley for a third day as rivers \

@@ -114,7 +114,11 @@ impl Entry {
     }
 
     fn decode(b: &[u8]) -> Option<Self> {
-        let u64_at = |o: usize| b.get(o..o + 8).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes);
+        let u64_at = |o: usize| {
+            b.get(o..o + 8)
+                .and_then(|s| s.try_into().ok())
+                .map(u64::from_le_bytes)
+        };
         let id16 = |o: usize| b.get(o..o + 16).and_then(|s| <[u8; 16]>::try_from(s).ok());
         let mut minhash = [0u16; MINHASH_LEN];
         for (i, m) in minhash.iter_mut().enumerate() {
@@ -156,7 +160,11 @@ impl DedupIndex {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = OpenOptions::new().read(true).append(true).create(true).open(path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0))?;
         file.read_to_end(&mut bytes)?;
@@ -198,13 +206,17 @@ impl DedupIndex {
     }
 
     fn get(&self, seq: u64) -> Option<&Entry> {
-        seq.checked_sub(self.base).and_then(|i| self.entries.get(i as usize))
+        seq.checked_sub(self.base)
+            .and_then(|i| self.entries.get(i as usize))
     }
 
     fn insert(&mut self, e: Entry) {
         let seq = self.base + self.entries.len() as u64;
         for band in 0..BANDS {
-            self.buckets.entry(band_key(band, &e.fp)).or_default().push(seq);
+            self.buckets
+                .entry(band_key(band, &e.fp))
+                .or_default()
+                .push(seq);
         }
         self.by_id.entry(e.id).or_insert(seq);
         self.by_claim.insert(e.claim, seq);
@@ -233,7 +245,7 @@ impl DedupIndex {
             self.base += 1;
             evicted = true;
         }
-        if evicted && self.base % 4096 == 0 {
+        if evicted && self.base.is_multiple_of(4096) {
             let base = self.base;
             self.buckets.retain(|_, seqs| {
                 seqs.retain(|&s| s >= base);
@@ -245,7 +257,13 @@ impl DedupIndex {
     /// Decides whether an article (content id `id_hex`, claim token `claim`) nearly
     /// duplicates an earlier one, and remembers it. Persistent indexes write the entry
     /// before returning.
-    pub fn check_and_add(&mut self, id_hex: &str, claim: &str, fp: &Fingerprint, now_s: u64) -> io::Result<Verdict> {
+    pub fn check_and_add(
+        &mut self,
+        id_hex: &str,
+        claim: &str,
+        fp: &Fingerprint,
+        now_s: u64,
+    ) -> io::Result<Verdict> {
         let id = parse_hex(id_hex);
         let claim = claim_hash(claim);
         self.evict(now_s);
@@ -274,7 +292,8 @@ impl DedupIndex {
                 }
             }
         }
-        let (similarity, root) = match best.and_then(|(s, seq)| self.get(seq).map(|e| (s, e.root))) {
+        let (similarity, root) = match best.and_then(|(s, seq)| self.get(seq).map(|e| (s, e.root)))
+        {
             Some((s, root)) if s >= self.settings.threshold => (s, Some(root)),
             Some((s, _)) => (s, None),
             None => (0.0, None),
@@ -361,7 +380,8 @@ mod tests {
         // Synthetic fingerprints: agree with another on `n` of 128 positions.
         let mut minhash = [0u16; MINHASH_LEN];
         for (i, m) in minhash.iter_mut().enumerate() {
-            *m = ((seed.wrapping_mul(0x9e37_79b9) >> 7) as u16).wrapping_add((i as u16).wrapping_mul(7919));
+            *m = ((seed.wrapping_mul(0x9e37_79b9) >> 7) as u16)
+                .wrapping_add((i as u16).wrapping_mul(7919));
         }
         if let Some((other, n)) = overlap_with {
             let o = fp_of(other, None);
@@ -381,7 +401,9 @@ mod tests {
     #[test]
     fn near_copies_point_at_the_earliest_article() {
         let mut idx = DedupIndex::in_memory(settings());
-        let a = idx.check_and_add(&id(1), "c1", &fp_of(1, None), 100).unwrap();
+        let a = idx
+            .check_and_add(&id(1), "c1", &fp_of(1, None), 100)
+            .unwrap();
         assert_eq!(a.duplicate_of, None);
         assert_eq!(a.cluster, id(1));
         let fb = fp_of(2, Some((1, 100)));
@@ -394,7 +416,9 @@ mod tests {
         let c = idx.check_and_add(&id(3), "c3", &fc, 102).unwrap();
         assert_eq!(c.duplicate_of, Some(id(1)));
         assert_eq!(c.cluster, id(1));
-        let d = idx.check_and_add(&id(4), "c4", &fp_of(4, Some((1, 20))), 103).unwrap();
+        let d = idx
+            .check_and_add(&id(4), "c4", &fp_of(4, Some((1, 20))), 103)
+            .unwrap();
         assert_eq!(d.duplicate_of, None, "similarity {}", d.similarity);
     }
 
@@ -413,8 +437,10 @@ mod tests {
         let path = dir.path().join("state/dedup.idx");
         {
             let mut idx = DedupIndex::open(&path, settings(), 10).unwrap();
-            idx.check_and_add(&id(1), "c1", &fp_of(1, None), 10).unwrap();
-            idx.check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 11).unwrap();
+            idx.check_and_add(&id(1), "c1", &fp_of(1, None), 10)
+                .unwrap();
+            idx.check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 11)
+                .unwrap();
         }
         // A torn trailing write from a crash is cut.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -422,10 +448,14 @@ mod tests {
         drop(f);
         let mut idx = DedupIndex::open(&path, settings(), 12).unwrap();
         assert_eq!(idx.len(), 2);
-        let again = idx.check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 12).unwrap();
+        let again = idx
+            .check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 12)
+            .unwrap();
         assert_eq!(again.duplicate_of, Some(id(1)), "same claim, same verdict");
         assert_eq!(idx.len(), 2, "no second entry");
-        let later = idx.check_and_add(&id(5), "c5", &fp_of(5, Some((1, 128))), 13).unwrap();
+        let later = idx
+            .check_and_add(&id(5), "c5", &fp_of(5, Some((1, 128))), 13)
+            .unwrap();
         assert_eq!(later.duplicate_of, Some(id(1)));
         let len = std::fs::metadata(&path).unwrap().len() as usize;
         assert_eq!((len - MAGIC.len()) % ENTRY_BYTES, 0);
@@ -440,11 +470,16 @@ mod tests {
         idx.check_and_add(&id(1), "c1", &fp_of(1, None), 1).unwrap();
         idx.check_and_add(&id(2), "c2", &fp_of(2, None), 2).unwrap();
         idx.check_and_add(&id(3), "c3", &fp_of(3, None), 3).unwrap();
-        let v = idx.check_and_add(&id(4), "c4", &fp_of(4, Some((1, 128))), 4).unwrap();
+        let v = idx
+            .check_and_add(&id(4), "c4", &fp_of(4, Some((1, 128))), 4)
+            .unwrap();
         assert_eq!(v.duplicate_of, None, "article 1 left the window");
         let mut aged = DedupIndex::in_memory(settings());
-        aged.check_and_add(&id(1), "c1", &fp_of(1, None), 0).unwrap();
-        let v = aged.check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 8 * 86_400).unwrap();
+        aged.check_and_add(&id(1), "c1", &fp_of(1, None), 0)
+            .unwrap();
+        let v = aged
+            .check_and_add(&id(2), "c2", &fp_of(2, Some((1, 128))), 8 * 86_400)
+            .unwrap();
         assert_eq!(v.duplicate_of, None, "older than 7 days");
     }
 }

@@ -1,6 +1,7 @@
 //! Evaluations against annotated data, behind `newsd eval ...`: each prints one JSON
 //! object so results can be compared across versions and machines.
 
+pub mod dedup;
 pub mod sentiment;
 pub mod topics;
 

@@ -171,6 +171,18 @@ pub struct OutboxConfig {
     pub retain: usize,
     /// Include the cleaned article text in each record.
     pub include_text: bool,
+    /// Records at or above `priority.alert_threshold` are also appended here, with the
+    /// same rotation and durability as the main file; unset: `alerts.ndjson` beside `path`.
+    pub alerts_path: Option<PathBuf>,
+}
+
+impl OutboxConfig {
+    /// The alerts file in effect.
+    pub fn alerts_file(&self) -> PathBuf {
+        self.alerts_path
+            .clone()
+            .unwrap_or_else(|| self.path.with_file_name("alerts.ndjson"))
+    }
 }
 
 impl Default for OutboxConfig {
@@ -183,6 +195,7 @@ impl Default for OutboxConfig {
             rotate_age_s: 0,
             retain: 10,
             include_text: true,
+            alerts_path: None,
         }
     }
 }
@@ -288,6 +301,8 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// `[dedup]`.
     pub dedup: DedupConfig,
+    /// `[priority]`.
+    pub priority: crate::priority::PriorityConfig,
     /// `[daemon]`.
     pub daemon: DaemonConfig,
     /// `[log]`.
@@ -396,6 +411,12 @@ impl Config {
         if self.outbox.path.file_name().is_none() {
             return Err(invalid("outbox.path", "must name a file".into()));
         }
+        if self.outbox.alerts_file() == self.outbox.path {
+            return Err(invalid(
+                "outbox.alerts_path",
+                "must differ from outbox.path".into(),
+            ));
+        }
         let positive = [
             ("inbox.poll_interval_ms", self.inbox.poll_interval_ms),
             ("inbox.rescan_interval_s", self.inbox.rescan_interval_s),
@@ -424,6 +445,9 @@ impl Config {
         if self.dedup.index.as_os_str().is_empty() {
             return Err(invalid("dedup.index", "must not be empty".into()));
         }
+        self.priority
+            .check()
+            .map_err(|(key, message)| invalid(key, message))?;
         if self.pipeline.queue == 0 {
             return Err(invalid("pipeline.queue", "must be greater than 0".into()));
         }

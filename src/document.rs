@@ -171,6 +171,8 @@ pub struct Document {
     pub tone: Option<crate::pipeline::score::tone::Tone>,
     /// Topics, once scored.
     pub topics: Option<Topics>,
+    /// Watchlist matches, once scored.
+    pub watchlist: Vec<crate::pipeline::score::watchlist::WatchHit>,
     /// Size counts, once tokenized.
     pub stats: TextStats,
     /// Microseconds spent in each stage, in stage order.

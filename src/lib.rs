@@ -15,6 +15,7 @@
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
 //! - [`input`]: safe reading and decoding of input files;
 //! - [`claim`]: claim tokens that make exactly-once checkable;
+//! - [`priority`]: the priority score and alert rule;
 //! - [`process`]: the one-shot `newsd process` command;
 //! - [`evaluate`]: evaluations against annotated data (`newsd eval ...`);
 //! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
@@ -34,6 +35,7 @@ pub mod input;
 pub mod logging;
 pub mod offsets;
 pub mod pipeline;
+pub mod priority;
 pub mod process;
 pub mod record;
 pub mod topics;

@@ -74,6 +74,7 @@ pub fn run(
                         .map_err(ProcessError::Output)?;
                     record.dedup = Some(DedupOut::new(&fingerprint, verdict));
                 }
+                record.priority = Some(crate::priority::compute(&record, &config.priority));
                 out.write_all(&record.to_line())
                     .map_err(ProcessError::Output)?;
                 summary.processed += 1;

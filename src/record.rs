@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::document::{Document, Entity, Keyword, Readability, RemovedLine, TextStats, Topics};
 use crate::offsets::CharMap;
 use crate::pipeline::score::tone::{Tone, WordTone};
+use crate::pipeline::score::watchlist::WatchHit;
 
 /// Schema name and version carried by every record.
 pub const SCHEMA: &str = "newsd.article/1.1";
@@ -159,6 +160,19 @@ impl DedupOut {
     }
 }
 
+/// A watchlist entry's matches, in character offsets.
+#[derive(Debug, Clone, Serialize)]
+pub struct WatchOut {
+    /// The entry as configured.
+    pub text: String,
+    /// Its weight.
+    pub weight: f64,
+    /// Number of matches.
+    pub count: usize,
+    /// The matches.
+    pub mentions: Vec<MentionOut>,
+}
+
 /// Readability section of [`Scores`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
@@ -213,6 +227,10 @@ pub struct Record {
     pub topics: Option<TopicsOut>,
     /// Near-duplicate verdict (null when `[dedup]` is off).
     pub dedup: Option<DedupOut>,
+    /// Watchlist matches.
+    pub watchlist: Vec<WatchOut>,
+    /// Priority and alert flag (set last, once the duplicate verdict is known).
+    pub priority: Option<crate::priority::Priority>,
     /// Site-furniture lines dropped before the stages.
     pub removed_lines: Vec<RemovedLine>,
     /// Microseconds per stage (`read` covers reading and decoding the input).
@@ -242,6 +260,7 @@ impl Record {
         });
         let chars = CharMap::new(&doc.text);
         let entities = entities_out(&doc.text, &doc.entities, &chars);
+        let watchlist = watch_out(&doc.text, &doc.watchlist, &chars);
         Self {
             schema: SCHEMA,
             id,
@@ -259,6 +278,8 @@ impl Record {
             tone: doc.tone.as_ref().map(|t| tone_out(t, &chars)),
             topics: doc.topics.as_ref().map(|t| topics_out(t, &chars)),
             dedup: None,
+            watchlist,
+            priority: None,
             removed_lines: doc.removed_lines,
             timings_us,
             warnings: doc.warnings,
@@ -348,4 +369,23 @@ fn topics_out(t: &Topics, chars: &CharMap) -> TopicsOut {
             })
             .collect(),
     }
+}
+
+fn watch_out(text: &str, hits: &[WatchHit], chars: &CharMap) -> Vec<WatchOut> {
+    hits.iter()
+        .map(|h| WatchOut {
+            text: h.text.clone(),
+            weight: h.weight,
+            count: h.mentions.len(),
+            mentions: h
+                .mentions
+                .iter()
+                .map(|m| MentionOut {
+                    start: chars.char_at(m.start),
+                    end: chars.char_at(m.end),
+                    text: text.get(m.start..m.end).unwrap_or("").to_string(),
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -40,8 +40,11 @@ fn kill_9_at_random_moments_loses_and_doubles_nothing() {
     let seed = seed();
     eprintln!("NEWSD_TEST_SEED={seed}");
     let mut rng = Lcg(seed);
-    // fsync = always is the default; keep it, it is what the guarantee is about.
-    let layout = Arc::new(Layout::new(""));
+    // fsync = always is the default; keep it, it is what the guarantee is about. Every
+    // article mentions "strike" and alerts, so the alerts file is exercised too.
+    let layout = Arc::new(Layout::new(
+        "[[pipeline.score.watchlist]]\ntext = \"strike\"\nweight = 1.0\n[priority]\nalert_threshold = 0.2\n",
+    ));
     let total = 2000;
     let done = Arc::new(AtomicBool::new(false));
     let producer = {

@@ -87,3 +87,90 @@ fn retention_keeps_only_the_newest_rotated_files() {
     assert!(last.starts_with('r'));
     daemon.terminate(PATIENCE);
 }
+
+#[test]
+fn watchlist_hits_raise_priority_and_alerts_go_to_their_own_file() {
+    let layout = Layout::new(
+        "[[pipeline.score.watchlist]]\ntext = \"Power of Siberia\"\nweight = 1.0\n\
+         [[pipeline.score.watchlist]]\ntext = \"sanctions\"\nweight = 0.5\n",
+    );
+    let daemon = Daemon::start(&layout);
+    let seed = std::fs::read("seeds/xi-jinping-russia-visit.txt").unwrap();
+    layout.drop_renamed("seed.txt", &seed);
+    layout.drop_renamed("strike.txt", article(1).as_bytes());
+    let records = layout.wait_records(2);
+    let seed_rec = records
+        .iter()
+        .find(|r| r["source"]["name"] == "seed.txt")
+        .unwrap();
+    let hits = seed_rec["watchlist"].as_array().unwrap();
+    let pos = hits
+        .iter()
+        .find(|h| h["text"] == "Power of Siberia")
+        .expect("hit");
+    assert_eq!(pos["count"], 1);
+    let m = &pos["mentions"][0];
+    let text: Vec<char> = seed_rec["text"].as_str().unwrap().chars().collect();
+    let (s, e) = (
+        m["start"].as_u64().unwrap() as usize,
+        m["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        text[s..e].iter().collect::<String>(),
+        "Power of Siberia",
+        "character offsets"
+    );
+    assert!(hits.iter().any(|h| h["text"] == "sanctions"));
+    let p = seed_rec["priority"]["score"].as_f64().unwrap();
+    assert!(p >= 0.6, "priority {p}");
+    assert_eq!(seed_rec["priority"]["alert"], true);
+    let other = records
+        .iter()
+        .find(|r| r["source"]["name"] == "strike.txt")
+        .unwrap();
+    assert_eq!(other["priority"]["alert"], false);
+    assert!(other["priority"]["score"].as_f64().unwrap() < 0.6);
+    // The alert is in the alerts file, once, and only the alert.
+    let alerts_path = layout.outbox.parent().unwrap().join("alerts.ndjson");
+    assert!(wait_until(PATIENCE, || std::fs::read_to_string(
+        &alerts_path
+    )
+    .is_ok_and(|t| !t.is_empty())));
+    let alerts: Vec<serde_json::Value> = std::fs::read_to_string(&alerts_path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["source"]["claim"], seed_rec["source"]["claim"]);
+    assert_schema_valid(&records);
+    daemon.terminate(PATIENCE);
+}
+
+#[test]
+fn an_alert_written_before_a_crash_is_not_repeated() {
+    let layout = Layout::new(
+        "[[pipeline.score.watchlist]]\ntext = \"strike\"\nweight = 1.0\n[priority]\nalert_threshold = 0.2\n",
+    );
+    // A previous run wrote the alert, then died before the record.
+    let claim = "19a0a0a0a00-0000abcd-7";
+    let out_dir = layout.outbox.parent().unwrap();
+    std::fs::create_dir_all(out_dir).unwrap();
+    std::fs::create_dir_all(&layout.work).unwrap();
+    std::fs::write(
+        out_dir.join("alerts.ndjson"),
+        format!("{{\"source\":{{\"name\":\"s.txt\",\"claim\":\"{claim}\"}}}}\n"),
+    )
+    .unwrap();
+    std::fs::write(layout.work.join(format!("{claim}--s.txt")), article(4)).unwrap();
+    let daemon = Daemon::start(&layout);
+    let records = layout.wait_records(1);
+    assert_eq!(records[0]["source"]["claim"], claim);
+    assert_eq!(records[0]["priority"]["alert"], true);
+    layout.drop_renamed("fresh.txt", article(5).as_bytes());
+    layout.wait_records(2);
+    let alerts = std::fs::read_to_string(out_dir.join("alerts.ndjson")).unwrap();
+    assert_eq!(alerts.matches(claim).count(), 1, "not repeated: {alerts}");
+    assert_eq!(alerts.lines().count(), 2, "the fresh alert is written");
+    daemon.terminate(PATIENCE);
+}

@@ -99,6 +99,8 @@ pub enum Job {
         claim: String,
         /// Its original name.
         name: OsString,
+        /// Its alert is already in the alerts file (written just before a crash).
+        alert_written: bool,
     },
 }
 
@@ -399,17 +401,17 @@ async fn dispatch(
     }
 }
 
-/// Loads what the daemon needs before it may say it is ready.
-fn open_outbox(config: &Config) -> Result<Outbox, DaemonError> {
-    let (outbox, cut) =
-        Outbox::open(&config.outbox.path).map_err(|source| DaemonError::Outbox {
-            path: config.outbox.path.clone(),
-            source,
-        })?;
+/// Opens an outbox file (records or alerts), cutting a torn last line.
+fn open_outbox(path: &Path) -> Result<Outbox, DaemonError> {
+    let (outbox, cut) = Outbox::open(path).map_err(|source| DaemonError::Outbox {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if cut > 0 {
         tracing::warn!(
             bytes = cut,
-            "cut a torn last line from the outbox (its input will be processed again)"
+            file = %path.display(),
+            "cut a torn last line (its input will be processed again)"
         );
     }
     Ok(outbox)

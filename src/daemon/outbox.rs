@@ -41,6 +41,8 @@ pub struct Commit {
     pub claim: String,
     /// When the worker started on it, for the latency log.
     pub claimed_at: Instant,
+    /// Its alert already reached the alerts file before a crash: do not write it again.
+    pub skip_alert: bool,
 }
 
 /// The current outbox file.
@@ -255,8 +257,10 @@ pub fn release(
 }
 
 /// Runs the writer until every sender is gone, then flushes and returns.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     mut outbox: Outbox,
+    mut alerts: Outbox,
     mut index: Option<DedupIndex>,
     rx: Receiver<Commit>,
     runtime: watch::Receiver<Arc<Runtime>>,
@@ -310,7 +314,16 @@ pub fn run(
                     }
                 }
             }
-            write_with_retry(&mut outbox, &commit.record.to_line());
+            let priority = crate::priority::compute(&commit.record, &rt.config.priority);
+            let alert = priority.alert;
+            commit.record.priority = Some(priority);
+            let line = commit.record.to_line();
+            // The alert goes first: after a crash between the two writes, recovery sees
+            // the alert and does not repeat it (a record first would lose the alert).
+            if alert && !commit.skip_alert {
+                write_with_retry(&mut alerts, &line);
+            }
+            write_with_retry(&mut outbox, &line);
             unsynced.push(commit);
         }
         let flush_now = match cfg.fsync {
@@ -321,6 +334,9 @@ pub fn run(
         if flush_now {
             if let Some(Err(e)) = index.as_ref().map(DedupIndex::sync) {
                 tracing::error!(error = %e, "duplicate index fsync failed");
+            }
+            if let Err(e) = alerts.sync() {
+                tracing::error!(error = %e, "alerts fsync failed");
             }
             if let Err(e) = outbox.sync() {
                 tracing::error!(error = %e, "outbox fsync failed");
@@ -346,8 +362,11 @@ pub fn run(
         if let Err(e) = outbox.rotate_if_due(cfg) {
             tracing::error!(error = %e, "outbox rotation failed");
         }
+        if let Err(e) = alerts.rotate_if_due(cfg) {
+            tracing::error!(error = %e, "alerts rotation failed");
+        }
         if disconnected {
-            if let Err(e) = outbox.sync() {
+            if let Err(e) = alerts.sync().and_then(|()| outbox.sync()) {
                 tracing::error!(error = %e, "final outbox fsync failed");
             }
             return;

@@ -3,8 +3,9 @@
 //! Every file in `work/` was claimed by an earlier run that stopped before releasing it.
 //! Its claim token is in its name. If the current outbox file already holds a record
 //! with that claim, the record is durable and only the release was lost: release it
-//! now. Otherwise it gets processed again, under the same claim. Either way each input
-//! ends with exactly one record (see `ARCHITECTURE.md`).
+//! now. Otherwise it gets processed again, under the same claim (and, if its alert
+//! already reached the alerts file, without writing the alert again). Either way each
+//! input ends with exactly one record and at most one alert (see `ARCHITECTURE.md`).
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -24,7 +25,7 @@ pub struct Recovery {
 }
 
 /// Lists `work/` and splits its files into released-but-not-archived and to-redo.
-pub fn scan(work_dir: &Path, outbox: &Outbox) -> std::io::Result<Recovery> {
+pub fn scan(work_dir: &Path, outbox: &Outbox, alerts: &Outbox) -> std::io::Result<Recovery> {
     let mut claimed: Vec<(OsString, String, OsString)> = Vec::new();
     for entry in std::fs::read_dir(work_dir)? {
         let entry = entry?;
@@ -46,6 +47,9 @@ pub fn scan(work_dir: &Path, outbox: &Outbox) -> std::io::Result<Recovery> {
     }
     let tokens: HashSet<String> = claimed.iter().map(|(_, t, _)| t.clone()).collect();
     let written = outbox.find_claims(&tokens)?;
+    // An alert is written before its record: a crash in between leaves the alert, which
+    // must not be written twice when the input is processed again.
+    let alerted = alerts.find_claims(&tokens)?;
     let mut recovery = Recovery::default();
     // Oldest claims first, so recovered records keep roughly their original order.
     claimed.sort_by(|a, b| a.1.cmp(&b.1));
@@ -53,10 +57,12 @@ pub fn scan(work_dir: &Path, outbox: &Outbox) -> std::io::Result<Recovery> {
         if written.contains(&token) {
             recovery.done.push((work_name, name, token));
         } else {
+            let alert_written = alerted.contains(&token);
             recovery.redo.push(Job::Reclaimed {
                 work_name,
                 claim: token,
                 name,
+                alert_written,
             });
         }
     }
@@ -81,7 +87,8 @@ mod tests {
         let out = dir.path().join("o.ndjson");
         std::fs::write(&out, format!("{{\"source\":{{\"claim\":\"{a}\"}}}}\n")).unwrap();
         let (outbox, _) = Outbox::open(&out).unwrap();
-        let r = scan(&work, &outbox).unwrap();
+        let (alerts, _) = Outbox::open(&dir.path().join("alerts.ndjson")).unwrap();
+        let r = scan(&work, &outbox, &alerts).unwrap();
         assert_eq!(r.done.len(), 1);
         assert_eq!(r.done[0].1, "a.txt");
         assert_eq!(r.redo.len(), 2);

@@ -37,12 +37,14 @@ pub async fn run(
     let config = loaded.config;
     let dirs = Arc::new(prepare_dirs(&config)?);
     let _lock = lock_work_dir(&dirs.work)?;
-    let outbox = open_outbox(&config)?;
-    let recovery = recover::scan(&dirs.work, &outbox).map_err(|source| DaemonError::Folder {
-        what: "work folder",
-        path: dirs.work.clone(),
-        source,
-    })?;
+    let outbox = open_outbox(&config.outbox.path)?;
+    let alerts = open_outbox(&config.outbox.alerts_file())?;
+    let recovery =
+        recover::scan(&dirs.work, &outbox, &alerts).map_err(|source| DaemonError::Folder {
+            what: "work folder",
+            path: dirs.work.clone(),
+            source,
+        })?;
     for (work_name, name, claim) in &recovery.done {
         outbox::release(
             &dirs,
@@ -92,7 +94,7 @@ pub async fn run(
         let (rt, dirs, shared) = (runtime_rx.clone(), dirs.clone(), shared.clone());
         std::thread::Builder::new()
             .name("newsd-outbox".into())
-            .spawn(move || outbox::run(outbox, index, commit_rx, rt, dirs, shared))
+            .spawn(move || outbox::run(outbox, alerts, index, commit_rx, rt, dirs, shared))
             .map_err(|source| DaemonError::Outbox {
                 path: config.outbox.path.clone(),
                 source,
@@ -201,6 +203,7 @@ fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<&'static str> {
     keep!("state.failed_dir", state.failed_dir);
     keep!("state.archive_dir", state.archive_dir);
     keep!("outbox.path", outbox.path);
+    keep!("outbox.alerts_path", outbox.alerts_path);
     keep!("dedup.enabled", dedup.enabled);
     keep!("dedup.index", dedup.index);
     keep!("dedup.threshold", dedup.threshold);

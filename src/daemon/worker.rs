@@ -21,6 +21,7 @@ struct Claimed {
     work_path: PathBuf,
     name: OsString,
     origin: Origin,
+    alert_written: bool,
 }
 
 /// Processes one job to the point where the writer takes over (or the input is refused).
@@ -59,6 +60,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 name: claimed.name,
                 claim: claimed.origin.claim,
                 claimed_at: started,
+                skip_alert: claimed.alert_written,
             };
             // Blocks while the writer's queue is full: that is the backpressure that
             // keeps records (and articles) in memory bounded.
@@ -114,12 +116,14 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 work_path,
                 origin: origin(dirs, &name, token, crate::clock::now_rfc3339()),
                 name,
+                alert_written: false,
             })
         }
         Job::Reclaimed {
             work_name,
             claim,
             name,
+            alert_written,
         } => {
             let received = claim::token_time(&claim)
                 .map(crate::clock::rfc3339)
@@ -128,6 +132,7 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 work_path: dirs.work.join(work_name),
                 origin: origin(dirs, &name, claim, received),
                 name,
+                alert_written,
             })
         }
     }

@@ -15,6 +15,7 @@
 mod syllables;
 pub mod tone;
 pub mod vader;
+pub mod watchlist;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,8 @@ pub struct ScoreConfig {
     pub min_topic_score: f64,
     /// Topic classifier model; unset uses the shipped `config/models/topics-bbc.bin`.
     pub topic_model: Option<PathBuf>,
+    /// Names and terms to watch for (`[[pipeline.score.watchlist]]` tables).
+    pub watchlist: Vec<watchlist::WatchEntry>,
 }
 
 impl Default for ScoreConfig {
@@ -43,6 +46,7 @@ impl Default for ScoreConfig {
             taxonomy: None,
             min_topic_score: 0.25,
             topic_model: None,
+            watchlist: Vec::new(),
         }
     }
 }
@@ -54,6 +58,7 @@ pub struct Score {
     taxonomy: Taxonomy,
     min_topic_score: f64,
     classifier: TopicModel,
+    watchlist: watchlist::Watchlist,
 }
 
 impl Default for Score {
@@ -89,6 +94,7 @@ impl Score {
             taxonomy,
             min_topic_score: cfg.min_topic_score,
             classifier,
+            watchlist: watchlist::Watchlist::build(&cfg.watchlist, "pipeline.score.watchlist")?,
         })
     }
 }
@@ -140,6 +146,7 @@ impl Stage for Score {
             entity.tone = tone::ToneScorer::entity_tone(&tone, &entity.mentions);
         }
         doc.tone = Some(tone);
+        doc.watchlist = self.watchlist.find(doc);
         doc.topics = Some(Topics {
             classifier: self.classifier.predict(doc),
             taxonomy: self.taxonomy.score(doc, self.min_topic_score),

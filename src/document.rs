@@ -98,6 +98,37 @@ pub struct Entity {
     pub tone: Option<f64>,
 }
 
+/// Summary of a length distribution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Distribution {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub median: f64,
+    /// 90th percentile (nearest rank).
+    pub p90: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Distribution {
+    /// Summarises `values` (sorted in place); all zeros when empty.
+    pub fn of(values: &mut [usize]) -> Self {
+        if values.is_empty() {
+            return Self::default();
+        }
+        values.sort_unstable();
+        let n = values.len();
+        let at = |q: f64| values[((q * n as f64).ceil() as usize).clamp(1, n) - 1] as f64;
+        Self {
+            mean: values.iter().sum::<usize>() as f64 / n as f64,
+            median: at(0.5),
+            p90: at(0.9),
+            max: values[n - 1] as f64,
+        }
+    }
+}
+
 /// Readability figures computed by the score stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Readability {
@@ -107,6 +138,10 @@ pub struct Readability {
     pub flesch_kincaid_grade: f64,
     /// Syllables counted over the words used for the formulas.
     pub syllables: usize,
+    /// Words per sentence.
+    pub sentence_length: Distribution,
+    /// Characters per word.
+    pub word_length: Distribution,
 }
 
 /// Counts that describe the size and shape of the text.
@@ -197,5 +232,20 @@ impl Document {
     /// an out-of-range span yields an empty string rather than a panic.
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribution_of_known_values() {
+        let d = Distribution::of(&mut [5, 1, 3, 2, 4, 10, 6, 7, 8, 9]);
+        assert_eq!(d.mean, 5.5);
+        assert_eq!(d.median, 5.0);
+        assert_eq!(d.p90, 9.0);
+        assert_eq!(d.max, 10.0);
+        assert_eq!(Distribution::of(&mut []), Distribution::default());
     }
 }

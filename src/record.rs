@@ -257,6 +257,8 @@ impl Record {
             flesch_reading_ease: 0.0,
             flesch_kincaid_grade: 0.0,
             syllables: 0,
+            sentence_length: Default::default(),
+            word_length: Default::default(),
         });
         let chars = CharMap::new(&doc.text);
         let entities = entities_out(&doc.text, &doc.entities, &chars);

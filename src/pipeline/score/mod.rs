@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Document, Readability, TokenKind, Topics};
+use crate::document::{Distribution, Document, Readability, TokenKind, Topics};
 use crate::pipeline::{BuildError, Stage, StageError};
 use crate::topics::classifier::{ModelError, TopicModel};
 use crate::topics::taxonomy::Taxonomy;
@@ -125,21 +125,29 @@ impl Stage for Score {
         }
         let mut words = 0usize;
         let mut syllable_total = 0usize;
-        let mut sentences = 0usize;
+        let mut sentence_lengths: Vec<usize> = Vec::new();
+        let mut word_lengths: Vec<usize> = Vec::new();
         let mut last_sentence = None;
         for token in doc.tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+            let word = doc.slice(token.span);
             words += 1;
-            syllable_total += syllables::syllables(doc.slice(token.span));
+            syllable_total += syllables::syllables(word);
+            word_lengths.push(word.chars().count());
             if last_sentence != Some(token.sentence) {
-                sentences += 1;
+                sentence_lengths.push(0);
                 last_sentence = Some(token.sentence);
             }
+            if let Some(n) = sentence_lengths.last_mut() {
+                *n += 1;
+            }
         }
-        let (ease, grade) = flesch(words, sentences, syllable_total);
+        let (ease, grade) = flesch(words, sentence_lengths.len(), syllable_total);
         doc.readability = Some(Readability {
             flesch_reading_ease: ease,
             flesch_kincaid_grade: grade,
             syllables: syllable_total,
+            sentence_length: Distribution::of(&mut sentence_lengths),
+            word_length: Distribution::of(&mut word_lengths),
         });
         let tone = self.tone.score(doc);
         for entity in &mut doc.entities {

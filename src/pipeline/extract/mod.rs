@@ -4,6 +4,7 @@
 //! `keywords.rs` for the formula). Named entities are not found here yet:
 //! [`Document::entities`] is left as it is (empty) for a later recogniser.
 
+pub mod facts;
 mod idhash;
 mod keywords;
 mod rank;

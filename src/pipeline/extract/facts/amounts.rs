@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use super::numbers::{Number, number_at};
+use super::numbers::{Number, number_at, split_digits};
 use super::{Toks, currency, is_capitalised};
 use crate::document::{Document, Span};
 
@@ -107,15 +107,10 @@ fn money_prefixed(t: &Toks<'_>, i: usize, out: &mut Vec<Amount>) -> Option<usize
         && (dash || t.is(n.end, "to"))
         && let Some(second) = money_number(t, n.end + 1).filter(Number::scaled)
     {
-        push(
-            t,
-            out,
-            first,
-            n.end,
-            AmountKind::Money,
-            n.value * second.scale,
-            code,
-        );
+        // Re-read the first number at the second's scale, rounding once.
+        if let Some(value) = split_digits(t.text(j)).and_then(|(d, _, _)| d.value(second.exp)) {
+            push(t, out, first, n.end, AmountKind::Money, value, code);
+        }
         push(
             t,
             out,
@@ -155,6 +150,24 @@ const NOT_UNITS: &[&str] = &[
     "again", "too", "also", "only", "just", "then", "there", "here", "now", "ago", "later",
     "earlier", "behind", "ahead", "away", "apart", "last", "next", "million", "billion",
     "trillion", "thousand", "hundred", "yet", "still", "even",
+];
+
+/// Adjectives that stand between a number and its noun ("three leading firms").
+#[rustfmt::skip]
+const ADJECTIVES: &[&str] = &[
+    "new", "old", "extra", "additional", "further", "major", "big", "bigger", "biggest",
+    "small", "smaller", "large", "larger", "largest", "key", "main", "top", "leading",
+    "separate", "different", "consecutive", "straight", "successive", "independent",
+    "previous", "former", "senior", "junior", "young", "local", "national", "international",
+    "foreign", "full", "whole", "remaining", "only", "first", "last", "best", "worst",
+];
+
+/// Units of time and measure, the only ones "one-" may count ("one-day").
+#[rustfmt::skip]
+const MEASURES: &[&str] = &[
+    "second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "mile",
+    "metre", "meter", "kilometre", "km", "foot", "inch", "yard", "acre", "tonne", "ton",
+    "litre", "point", "game", "match", "seat", "star", "night", "term", "season", "set",
 ];
 
 fn unit_word(t: &Toks<'_>, j: usize) -> bool {
@@ -197,11 +210,11 @@ fn number_led(t: &Toks<'_>, i: usize, out: &mut Vec<Amount>) -> Option<usize> {
         push(t, out, first, j, AmountKind::Money, value / 100.0, "GBP");
         return Some(j);
     }
-    if let Some((code, factor, end)) = currency::suffix_at(t, j, n.scaled()) {
-        if n.suffix.is_empty() || n.scaled() {
-            push(t, out, first, end, AmountKind::Money, value * factor, code);
-            return Some(end);
-        }
+    if (n.suffix.is_empty() || n.scaled())
+        && let Some((code, divisor, end)) = currency::suffix_at(t, j, n.scaled())
+    {
+        push(t, out, first, end, AmountKind::Money, value / divisor, code);
+        return Some(end);
     }
     if !n.suffix.is_empty() {
         return None;
@@ -229,8 +242,16 @@ fn quantity(
     if year_like || in_name {
         return None;
     }
-    // "four-day", "10-year": the unit is glued behind a hyphen.
-    if t.text(j) == "-" && t.glued(j - 1) && t.glued(j) && unit_word(t, j + 1) {
+    // "four-day", "10-year": the unit is glued behind a hyphen. Not "one-stop",
+    // "two-faced", "one-sided": after "one" only units of measure count, and never
+    // adjectives in "-ed".
+    let hyphen_unit = t.text(j) == "-"
+        && t.glued(j - 1)
+        && t.glued(j)
+        && unit_word(t, j + 1)
+        && !t.text(j + 1).ends_with("ed")
+        && (value != 1.0 || MEASURES.contains(&t.lower(j + 1).as_str()));
+    if hyphen_unit {
         push(
             t,
             out,
@@ -246,15 +267,22 @@ fn quantity(
     if lone_one || !unit_word(t, j) {
         return None;
     }
-    // An adjective before a plural noun: "three main parties" counts parties.
+    // An adjective before a plural noun: "three main parties" counts parties, "2,000
+    // new CSOs" counts CSOs. An adjective with no noun after it counts nothing.
     let w = t.text(j);
     let next = t.text(j + 1);
-    let (unit, end) =
-        if !w.ends_with('s') && next.ends_with('s') && next.len() > 3 && unit_word(t, j + 1) {
-            (next, j + 2)
-        } else {
-            (w, j + 1)
-        };
+    let plural_next = next.ends_with('s')
+        && next.len() > 3
+        && t.is_alpha_word(j + 1)
+        && !NOT_UNITS.contains(&t.lower(j + 1).as_str());
+    let adjective = ADJECTIVES.contains(&t.lower(j).as_str());
+    let (unit, end) = if !w.ends_with('s') && plural_next {
+        (next, j + 2)
+    } else if adjective {
+        return None;
+    } else {
+        (w, j + 1)
+    };
     push(t, out, first, end, AmountKind::Quantity, value, unit);
     Some(end)
 }
@@ -344,7 +372,8 @@ mod tests {
     fn quantities() {
         let got = amounts(
             "It lost 464,000 subscribers on a four-day visit by three main parties and \
-             twenty-five people, 1.5 million voters.",
+             twenty-five people, 1.5 million voters, in a one-day match. Three leading UK \
+             firms hired 2,000 new CSOs.",
         );
         let got: Vec<_> = got
             .iter()
@@ -358,6 +387,8 @@ mod tests {
                 ("three main parties", 3.0, "parties"),
                 ("twenty-five people", 25.0, "people"),
                 ("1.5 million voters", 1.5e6, "voters"),
+                ("one-day", 1.0, "day"),
+                ("2,000 new CSOs", 2000.0, "CSOs"),
             ]
         );
     }
@@ -369,7 +400,7 @@ mod tests {
             "The Power of Siberia 2 gas pipeline.",
             "A 2-1 decision at 10:30 on 9/11.",
             "He died aged 91 at home.",
-            "It is one of the best, a one-off.",
+            "It is one of the best, a one-off, a 'one-stop' shop, a two-faced man.",
             "It will restate 2003 results.",
             "The 100m final and the G7 summit.",
         ] {

@@ -89,8 +89,8 @@ pub(super) fn prefix_at(t: &Toks<'_>, i: usize) -> Option<(&'static str, usize, 
     Some((code, i, number))
 }
 
-/// A currency named after a number at token `j`: its code, the factor to apply
-/// (1/100 for cents and pence) and the token after the name. Names that are also
+/// A currency named after a number at token `j`: its code, the divisor to apply
+/// (100 for cents and pence) and the token after the name. Names that are also
 /// common words ("won", "pounds" of weight) count only after a scale ("5m won").
 pub(super) fn suffix_at(
     t: &Toks<'_>,
@@ -154,8 +154,8 @@ pub(super) fn suffix_at(
         "sterling" => "GBP",
         "won" if scaled => "KRW",
         "pounds" | "pound" if scaled => "GBP",
-        "cents" => return Some(("USD", 0.01, end)),
-        "pence" => return Some(("GBP", 0.01, end)),
+        "cents" => return Some(("USD", 100.0, end)),
+        "pence" => return Some(("GBP", 100.0, end)),
         _ => return None,
     };
     Some((code, 1.0, end))

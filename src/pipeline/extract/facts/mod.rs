@@ -7,7 +7,8 @@
 //!   relative ones ("on Friday", "last week", "two days ago", "80th anniversary")
 //!   resolved against the publication date (`dates.rs`, `relative.rs`, `tense.rs`);
 //! - [`find_quotes`]: text between quotation marks, with the speaker when the text
-//!   names one (`quotes.rs` pairs the marks, `speaker.rs` finds who said it);
+//!   names one (`quotes.rs` pairs the marks, `speaker.rs` finds who said it,
+//!   `names.rs` resolves "he" and "she");
 //! - [`find_amounts`]: money, percentages and counted quantities with a normalised
 //!   value (`amounts.rs`, currency tables in `currency.rs`, numbers in `numbers.rs`).
 //!
@@ -18,6 +19,7 @@
 mod amounts;
 mod currency;
 mod dates;
+mod names;
 mod numbers;
 mod quotes;
 mod relative;

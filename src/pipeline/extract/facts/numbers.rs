@@ -20,6 +20,8 @@ pub(super) struct Number<'a> {
     pub spelled: bool,
     /// The scale that multiplied the value ("million", "bn", "hundred"), 1 if none.
     pub scale: f64,
+    /// For digits, the power of ten of the scale (9 for "bn"), else 0.
+    pub exp: u32,
     /// Digits only: no thousands separator, no decimal point, no suffix.
     pub plain: bool,
 }
@@ -42,16 +44,56 @@ impl Number<'_> {
     }
 }
 
-/// Splits "1,234.5bn" into its value and glued letters. `None` unless the token starts
-/// with a digit, thousands separators group exactly three digits, at most one decimal
-/// point appears, and whatever follows the digits is letters only.
-pub(super) fn parse_digits(word: &str) -> Option<(f64, &str, bool)> {
+/// The digits of a number with separators removed ("1,234.5" → "1234.5"), kept on
+/// the stack, so that a scale can be applied by the float parser as an exponent
+/// ("1.13" with 9 → "1.13e9"): the value is then rounded once, and "$1.13bn" is
+/// exactly 1130000000 rather than 1129999999.9999998.
+#[derive(Clone, Copy)]
+pub(super) struct Decimal {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Decimal {
+    /// The value times 10^`exp`, when finite.
+    pub(super) fn value(&self, exp: u32) -> Option<f64> {
+        let mut buf = self.buf;
+        let mut len = self.len;
+        if exp > 0 {
+            let mut digits = [0u8; 4];
+            let mut n = exp;
+            let mut count = 0;
+            while n > 0 && count < digits.len() {
+                digits[count] = b'0' + (n % 10) as u8;
+                n /= 10;
+                count += 1;
+            }
+            let needed = 1 + count;
+            let slot = buf.get_mut(len..len + needed)?;
+            slot[0] = b'e';
+            for (dst, src) in slot[1..].iter_mut().zip(digits[..count].iter().rev()) {
+                *dst = *src;
+            }
+            len += needed;
+        }
+        let text = std::str::from_utf8(buf.get(..len)?).ok()?;
+        text.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+}
+
+/// Splits "1,234.5bn" into its digits and glued letters, and says whether it is plain
+/// digits. `None` unless the token starts with a digit, thousands separators group
+/// exactly three digits, at most one decimal point appears, the letters after the
+/// digits are letters only, and the digits fit the buffer (40, far beyond any amount).
+pub(super) fn split_digits(word: &str) -> Option<(Decimal, &str, bool)> {
     let bytes = word.as_bytes();
     if !bytes.first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let mut value = 0.0f64;
-    let mut scale = 1.0f64;
+    let mut dec = Decimal {
+        buf: [0; 48],
+        len: 0,
+    };
     let mut in_fraction = false;
     let mut plain = true;
     let mut group = 0usize; // digits since the last comma, while checking groups
@@ -60,12 +102,7 @@ pub(super) fn parse_digits(word: &str) -> Option<(f64, &str, bool)> {
     while let Some(&b) = bytes.get(k) {
         match b {
             b'0'..=b'9' => {
-                let d = f64::from(b - b'0');
-                if in_fraction {
-                    scale /= 10.0;
-                    value += d * scale;
-                } else {
-                    value = value * 10.0 + d;
+                if !in_fraction {
                     group += 1;
                 }
             }
@@ -76,6 +113,8 @@ pub(super) fn parse_digits(word: &str) -> Option<(f64, &str, bool)> {
                 seen_comma = true;
                 plain = false;
                 group = 0;
+                k += 1;
+                continue;
             }
             b'.' if !in_fraction && bytes.get(k + 1).is_some_and(u8::is_ascii_digit) => {
                 if seen_comma && group != 3 {
@@ -86,16 +125,28 @@ pub(super) fn parse_digits(word: &str) -> Option<(f64, &str, bool)> {
             }
             _ => break,
         }
+        // Leave room for an exponent ("e12") in the buffer.
+        if dec.len >= 40 {
+            return None;
+        }
+        *dec.buf.get_mut(dec.len)? = b;
+        dec.len += 1;
         k += 1;
     }
     if seen_comma && group != 3 && !in_fraction {
         return None;
     }
     let suffix = word.get(k..)?;
-    if !suffix.bytes().all(|b| b.is_ascii_alphabetic()) || !value.is_finite() {
+    if !suffix.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    Some((value, suffix, plain && suffix.is_empty()))
+    Some((dec, suffix, plain && suffix.is_empty()))
+}
+
+/// [`split_digits`] with the value computed: value, glued letters, plain digits.
+pub(super) fn parse_digits(word: &str) -> Option<(f64, &str, bool)> {
+    let (dec, suffix, plain) = split_digits(word)?;
+    Some((dec.value(0)?, suffix, plain))
 }
 
 /// "one" … "nineteen".
@@ -140,29 +191,33 @@ fn tens_word(word: &str) -> Option<u32> {
     })
 }
 
-/// Scale words written as separate tokens. "m" and "k" alone are left out: after a
-/// space they are more often metres or a typo than millions.
-pub(super) fn scale_word(word: &str) -> Option<f64> {
+/// Scale words written as separate tokens, as powers of ten. "m" and "k" alone are
+/// left out: after a space they are more often metres or a typo than millions.
+pub(super) fn scale_word(word: &str) -> Option<u32> {
     Some(match word {
-        "thousand" => 1e3,
-        "lakh" | "lakhs" => 1e5,
-        "million" | "mn" | "mln" => 1e6,
-        "crore" | "crores" => 1e7,
-        "billion" | "bn" | "bln" => 1e9,
-        "trillion" | "tn" | "trn" => 1e12,
+        "thousand" => 3,
+        "lakh" | "lakhs" => 5,
+        "million" | "mn" | "mln" => 6,
+        "crore" | "crores" => 7,
+        "billion" | "bn" | "bln" => 9,
+        "trillion" | "tn" | "trn" => 12,
         _ => return None,
     })
 }
 
-/// Scale suffixes glued to digits ("1.13bn", "600m", "10k", "2tn").
-pub(super) fn scale_suffix(suffix: &str) -> Option<f64> {
+/// Scale suffixes glued to digits ("1.13bn", "600m", "10k", "2tn"), as powers of ten.
+pub(super) fn scale_suffix(suffix: &str) -> Option<u32> {
     Some(match Lower::new(suffix).as_str() {
-        "k" => 1e3,
-        "m" | "mn" | "mln" => 1e6,
-        "bn" | "b" | "bln" => 1e9,
-        "tn" | "trn" | "tr" => 1e12,
+        "k" => 3,
+        "m" | "mn" | "mln" => 6,
+        "bn" | "b" | "bln" => 9,
+        "tn" | "trn" | "tr" => 12,
         _ => return None,
     })
+}
+
+fn pow10(exp: u32) -> f64 {
+    10f64.powi(i32::try_from(exp).unwrap_or(0))
 }
 
 /// Ordinals written in words, for anniversaries ("first" … "hundredth").
@@ -199,26 +254,25 @@ pub(super) fn ordinal_word(word: &str) -> Option<u32> {
 /// after them.
 pub(super) fn number_at<'a>(t: &Toks<'a>, i: usize) -> Option<Number<'a>> {
     let word = t.text(i);
-    if let Some((value, suffix, plain)) = parse_digits(word) {
-        let mut n = Number {
-            value,
-            end: i + 1,
+    if let Some((digits, suffix, plain)) = split_digits(word) {
+        let (exp, end) = if let Some(exp) = scale_suffix(suffix) {
+            (exp, i + 1)
+        } else if suffix.is_empty()
+            && let Some(exp) = scale_word(t.lower(i + 1).as_str())
+        {
+            (exp, i + 2)
+        } else {
+            (0, i + 1)
+        };
+        return Some(Number {
+            value: digits.value(exp)?,
+            end,
             suffix,
             spelled: false,
-            scale: 1.0,
+            scale: pow10(exp),
+            exp,
             plain,
-        };
-        if let Some(scale) = scale_suffix(suffix) {
-            n.value *= scale;
-            n.scale = scale;
-        } else if suffix.is_empty()
-            && let Some(scale) = scale_word(t.lower(i + 1).as_str())
-        {
-            n.value *= scale;
-            n.scale = scale;
-            n.end = i + 2;
-        }
-        return n.value.is_finite().then_some(n);
+        });
     }
     spelled_at(t, i)
 }
@@ -272,10 +326,10 @@ fn spelled_at<'a>(t: &Toks<'a>, i: usize) -> Option<Number<'a>> {
             j = rest.1;
         }
     }
-    if let Some(big) = scale_word(t.lower(j).as_str()) {
-        value *= big;
+    if let Some(exp) = scale_word(t.lower(j).as_str()) {
+        value *= pow10(exp);
         j += 1;
-        scale *= big;
+        scale *= pow10(exp);
     }
     Some(spelled(value, j, scale))
 }
@@ -303,6 +357,7 @@ fn spelled(value: f64, end: usize, scale: f64) -> Number<'static> {
         suffix: "",
         spelled: true,
         scale,
+        exp: 0,
         plain: false,
     }
 }
@@ -319,12 +374,20 @@ mod tests {
         assert_eq!(parse_digits("80th"), Some((80.0, "th", false)));
         let (v, s, _) = parse_digits("1.13bn").expect("number");
         assert!((v - 1.13).abs() < 1e-12 && s == "bn");
+        let (dec, _, _) = split_digits("1.13bn").expect("number");
+        assert_eq!(dec.value(9), Some(1_130_000_000.0));
+        let (dec, _, _) = split_digits("1.2974").expect("number");
+        assert_eq!(dec.value(0), Some(1.2974));
         assert_eq!(parse_digits("1,00"), None);
         assert_eq!(parse_digits("12,3456"), None);
         assert_eq!(parse_digits("G7"), None);
         assert_eq!(parse_digits("3x4"), None);
-        // Far too many digits for an f64: not a number rather than infinity.
+        // Far too many digits: not a number rather than infinity.
         assert_eq!(parse_digits(&"9".repeat(400)), None);
+        assert_eq!(
+            parse_digits(&"9".repeat(40)).map(|v| v.0.is_finite()),
+            Some(true)
+        );
     }
 
     fn read(text: &str) -> Option<(f64, usize, bool)> {

@@ -79,6 +79,9 @@ pub enum SpeakerCue {
     /// The quote goes on from the previous one (next paragraph or next sentence) with
     /// no attribution of its own; the speaker is the previous quote's.
     Continued,
+    /// The quote opens a sentence with no attribution of its own, and the sentence
+    /// before reports the speaker's words: `X warned that … . "…"`.
+    Preceding,
 }
 
 /// A paired (or paragraph-ended) quote before attribution.

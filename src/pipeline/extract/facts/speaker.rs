@@ -10,7 +10,10 @@
 //! 4. a speech verb earlier in the same sentence, for partial quotes: `Rantzen said
 //!    he was "so lovely"`;
 //! 5. otherwise, a quote that opens a sentence right after an attributed quote (or
-//!    continues it in the next paragraph) takes that quote's speaker.
+//!    continues it in the next paragraph) takes that quote's speaker;
+//! 6. otherwise, a quote that opens a sentence takes the subject of the first speech
+//!    verb of the sentence before, in the same or the previous paragraph: `Mr Dunn
+//!    warned that firms could fail. "If companies are hiring…"`.
 //!
 //! The speaker is the noun phrase next to the verb, up to eight words, stopping at
 //! punctuation and clause words. A phrase with a role before a capitalised name
@@ -19,79 +22,29 @@
 //! is kept whole. A sentence with no speech verb gives no speaker, so scare quotes
 //! ("no limits") stay unattributed.
 //!
-//! Pronouns "he" and "she" are resolved to the nearest person-like name before them,
-//! outside quotes: two or more capitalised words (or an honorific and a name) with
-//! titles such as "President" cut off, or one capitalised word right before a speech
-//! verb ("Jill said"). An honorific gives a gender ("Mr", "Ms") that must agree with
-//! the pronoun; without one any name agrees.
+//! Pronouns "he" and "she" are resolved to a name in `names.rs`.
 
-use super::quotes::{Mention, Raw, Speaker, SpeakerCue};
-use super::{Toks, is_capitalised, strip_possessive};
-use crate::document::{Span, TokenKind};
+use super::names::{LEADING, Name, pronoun_resolution};
+use super::quotes::{Raw, Speaker, SpeakerCue};
+use super::{Toks, is_capitalised};
+use crate::document::TokenKind;
 
 /// Verbs that tie a speaker to a quote next to it.
-const SPEECH: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "added",
-    "adds",
-    "told",
-    "tells",
-    "asked",
-    "asks",
-    "explained",
-    "explains",
-    "continued",
-    "continues",
-    "insisted",
-    "insists",
-    "warned",
-    "warns",
-    "argued",
-    "argues",
-    "stressed",
-    "stresses",
-    "admitted",
-    "admits",
-    "noted",
-    "wrote",
-    "writes",
-    "replied",
-    "replies",
-    "declared",
-    "declares",
-    "commented",
-    "acknowledged",
-    "conceded",
-    "recalled",
-    "recalls",
-    "remarked",
-    "suggested",
-    "confirmed",
-    "announced",
-    "stated",
-    "urged",
-    "urges",
-    "predicted",
-    "joked",
-    "claimed",
-    "cautioned",
-    "observed",
+#[rustfmt::skip]
+pub(super) const SPEECH: &[&str] = &[
+    "said", "says", "say", "added", "adds", "told", "tells", "asked", "asks", "explained",
+    "explains", "continued", "continues", "insisted", "insists", "warned", "warns",
+    "argued", "argues", "stressed", "stresses", "admitted", "admits", "noted", "wrote",
+    "writes", "replied", "replies", "declared", "declares", "commented", "acknowledged",
+    "conceded", "recalled", "recalls", "remarked", "suggested", "confirmed", "announced",
+    "stated", "urged", "urges", "predicted", "joked", "claimed", "cautioned", "observed",
 ];
 
 /// Participles that introduce a quote after a clause: `…, adding: "…"`.
+#[rustfmt::skip]
 const PARTICIPLES: &[&str] = &[
-    "saying",
-    "adding",
-    "telling",
-    "stating",
-    "declaring",
-    "arguing",
-    "warning",
-    "insisting",
-    "writing",
-    "explaining",
+    "saying", "adding", "telling", "stating", "declaring", "arguing", "warning",
+    "insisting", "writing", "explaining",
 ];
 
 /// Speech verbs that take an object before the quote: `told Reuters: "…"`.
@@ -104,29 +57,11 @@ const SENTENCE_VERBS: &[&str] = &[
 ];
 
 /// Words that may sit between a speaker and the verb: `she later said`, `he has said`.
+#[rustfmt::skip]
 const BETWEEN: &[&str] = &[
-    "also",
-    "later",
-    "then",
-    "once",
-    "previously",
-    "recently",
-    "subsequently",
-    "further",
-    "reportedly",
-    "has",
-    "had",
-    "have",
-    "was",
-    "earlier",
-    "again",
-    "simply",
-    "just",
-    "yesterday",
-    "today",
-    "tonight",
-    "himself",
-    "herself",
+    "also", "later", "then", "once", "previously", "recently", "subsequently", "further",
+    "reportedly", "has", "had", "have", "was", "earlier", "again", "simply", "just",
+    "yesterday", "today", "tonight", "himself", "herself",
 ];
 
 /// Words that end a speaker phrase read backwards from the verb.
@@ -137,46 +72,12 @@ const CLAUSE: &[&str] = &[
 ];
 
 /// Words that end a speaker phrase read forwards from the verb.
+#[rustfmt::skip]
 const FORWARD_STOP: &[&str] = &[
-    "on",
-    "in",
-    "at",
-    "after",
-    "before",
-    "when",
-    "while",
-    "during",
-    "yesterday",
-    "today",
-    "tomorrow",
-    "tonight",
-    "last",
-    "this",
-    "adding",
-    "saying",
-    "who",
-    "which",
-    "as",
-    "that",
-    "according",
-    "told",
-    "but",
-    "because",
-    "if",
-    "although",
-    "though",
-    "whereas",
-    "to",
-    "recently",
-    "earlier",
-    "later",
-    "is",
-    "was",
-    "were",
-    "are",
-    "has",
-    "had",
-    "will",
+    "on", "in", "at", "after", "before", "when", "while", "during", "yesterday", "today",
+    "tomorrow", "tonight", "last", "this", "adding", "saying", "who", "which", "as", "that",
+    "according", "told", "but", "because", "if", "although", "though", "whereas", "to",
+    "recently", "earlier", "later", "is", "was", "were", "are", "has", "had", "will",
     "would",
 ];
 
@@ -188,35 +89,20 @@ const DETERMINERS: &[&str] = &[
 
 /// Prepositions that may open the words between a speech verb and a colon: `said in a
 /// statement: "…"`.
+#[rustfmt::skip]
 const PREP: &[&str] = &[
-    "in",
-    "on",
-    "at",
-    "to",
-    "during",
-    "after",
-    "before",
-    "yesterday",
-    "today",
-    "last",
-    "this",
-    "earlier",
-    "later",
-    "recently",
-    "afterwards",
-    "via",
-    "through",
-    "from",
+    "in", "on", "at", "to", "during", "after", "before", "yesterday", "today", "last",
+    "this", "earlier", "later", "recently", "afterwards", "via", "through", "from",
 ];
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "i", "we", "it", "you"];
 
-fn is_speech(t: &Toks<'_>, k: usize, list: &[&str]) -> bool {
+pub(super) fn is_speech(t: &Toks<'_>, k: usize, list: &[&str]) -> bool {
     t.text(k).starts_with(|c: char| c.is_lowercase()) && list.contains(&t.lower(k).as_str())
 }
 
 /// Abbreviations whose full stop may sit inside a name: "Mr.", "Dr.", "J.".
-fn abbreviation(word: &str) -> bool {
+pub(super) fn abbreviation(word: &str) -> bool {
     matches!(
         word,
         "Mr" | "Mrs"
@@ -309,6 +195,35 @@ fn np_backward(t: &Toks<'_>, v: usize) -> Option<(usize, usize)> {
     }
     let (first, last) = (first?, last?);
     valid(t, first, last).then_some((first, last))
+}
+
+/// The subject of a speech verb at `v`: the phrase right before it, or, when a comma
+/// comes first, the phrase opening the sentence before its first comma: `Arsenal
+/// keeper Jens Lehmann, whose rivalry with Kahn …, said: "…"`.
+fn subject_of(t: &Toks<'_>, v: usize) -> Option<(usize, usize)> {
+    if let Some(np) = np_backward(t, v) {
+        return Some(np);
+    }
+    if v == 0 || t.text(v - 1) != "," {
+        return None;
+    }
+    let range = t.sentence_range(v);
+    let mut first = range.start;
+    while first < v && LEADING.contains(&t.lower(first).as_str()) {
+        first += 1;
+    }
+    let comma = (first..v).find(|&k| t.text(k) == ",")?;
+    let last = comma.checked_sub(1)?;
+    // Only a name before the comma: "Mr Lee praised staff, adding" has no appositive.
+    if !is_capitalised(t.text(last)) {
+        return None;
+    }
+    let words = (first..comma)
+        .filter(|&k| t.kind(k) == Some(TokenKind::Word))
+        .count();
+    let phrase = (first..comma).all(|k| np_token(t, k) && !CLAUSE.contains(&t.lower(k).as_str()));
+    (last >= first && phrase && (1..=8).contains(&words) && valid(t, first, last))
+        .then_some((first, last))
 }
 
 /// Cuts "chief executive Richard Parsons" to "Richard Parsons" (see the module docs).
@@ -441,7 +356,7 @@ fn before(t: &Toks<'_>, r: &Raw) -> Option<Found> {
             let tell = TELL.contains(&t.lower(v).as_str());
             let prep = PREP.contains(&t.lower(v + 1).as_str());
             if !gap || tell || (punct && prep) {
-                if let Some(np) = np_backward(t, v) {
+                if let Some(np) = subject_of(t, v) {
                     return Some(found(np, SpeakerCue::Before));
                 }
                 if participle {
@@ -480,7 +395,7 @@ fn sentence_verb(t: &Toks<'_>, start: usize, end: usize) -> Option<(usize, usize
             return None;
         }
         if is_speech(t, v, SENTENCE_VERBS) && !(v > 0 && t.is(v - 1, "to")) {
-            return np_backward(t, v);
+            return subject_of(t, v);
         }
     }
     None
@@ -504,6 +419,28 @@ fn sentence_subject(t: &Toks<'_>, start: usize, end: usize) -> Option<(usize, us
     last.map(|l| (first, l))
 }
 
+/// The speaker named by the sentence before a quote that opens its own sentence:
+/// `Mr Dunn warned that companies could face a shortage. "If companies are hiring…"`.
+/// The first speech verb of that sentence, outside quotes, with its subject.
+fn preceding(t: &Toks<'_>, open: usize, raws: &[Raw]) -> Option<(usize, usize)> {
+    let start = t.sentence_range(open).start;
+    let range = t.sentence_range(start.checked_sub(1)?);
+    let from = t.paragraph_of(t.span(range.start).start);
+    let to = t.paragraph_of(t.span(open).start);
+    if to > from + 1 {
+        return None;
+    }
+    let quoted = |k: usize| {
+        let pos = t.span(k).start;
+        let i = raws.partition_point(|r| r.content.end <= pos);
+        raws.get(i).is_some_and(|r| r.content.start <= pos)
+    };
+    let v = range.clone().find(|&v| {
+        is_speech(t, v, SENTENCE_VERBS) && !quoted(v) && !(v > 0 && t.is(v - 1, "to"))
+    })?;
+    subject_of(t, v)
+}
+
 /// Index of the last token starting before byte `pos`.
 fn token_before(t: &Toks<'_>, pos: usize) -> usize {
     t.doc()
@@ -525,13 +462,7 @@ pub(super) fn attribute(t: &Toks<'_>, raws: &[Raw]) -> Vec<Option<Speaker>> {
             Some(f) => {
                 let span = t.cover(f.first, f.last);
                 let text = t.doc().slice(span).to_string();
-                let resolved =
-                    if matches!(t.lower(f.first).as_str(), "he" | "she") && f.first == f.last {
-                        let names = names.get_or_insert_with(|| person_names(t, raws));
-                        resolve(t, names, f.first)
-                    } else {
-                        None
-                    };
+                let resolved = pronoun_resolution(t, &mut names, raws, f.first, f.last);
                 let reach = t.sentence(f.reach.max(end_token));
                 let speaker = Speaker {
                     span,
@@ -551,20 +482,26 @@ pub(super) fn attribute(t: &Toks<'_>, raws: &[Raw]) -> Vec<Option<Speaker>> {
                 let inherit = prev.as_ref().filter(|(_, reach)| {
                     r.continued || (starts_sentence && capital && t.sentence(r.open) <= reach + 1)
                 });
-                match inherit {
-                    Some((s, _)) => {
-                        let speaker = Speaker {
-                            cue: SpeakerCue::Continued,
-                            ..s.clone()
-                        };
-                        prev = Some((speaker.clone(), t.sentence(end_token)));
-                        Some(speaker)
-                    }
-                    None => {
-                        prev = None;
-                        None
-                    }
-                }
+                let inherited = inherit.map(|(s, _)| Speaker {
+                    cue: SpeakerCue::Continued,
+                    ..s.clone()
+                });
+                let speaker = inherited.or_else(|| {
+                    let (first, last) = (starts_sentence && capital)
+                        .then(|| preceding(t, r.open, raws))
+                        .flatten()?;
+                    let (first, last) = trim_to_name(t, first, last);
+                    let span = t.cover(first, last);
+                    let resolved = pronoun_resolution(t, &mut names, raws, first, last);
+                    Some(Speaker {
+                        span,
+                        text: t.doc().slice(span).to_string(),
+                        cue: SpeakerCue::Preceding,
+                        resolved,
+                    })
+                });
+                prev = speaker.clone().map(|s| (s, t.sentence(end_token)));
+                speaker
             }
         };
         out.push(speaker);
@@ -572,376 +509,9 @@ pub(super) fn attribute(t: &Toks<'_>, raws: &[Raw]) -> Vec<Option<Speaker>> {
     out
 }
 
-/// A person-like name, for pronoun resolution.
-struct Name {
-    span: Span,
-    /// `Some(true)` for "Mr", `Some(false)` for "Ms", `None` without an honorific.
-    male: Option<bool>,
-}
-
-/// Capitalised sentence openers and other words that start no name.
-const LEADING: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "at",
-    "but",
-    "however",
-    "meanwhile",
-    "and",
-    "for",
-    "as",
-    "after",
-    "before",
-    "when",
-    "while",
-    "if",
-    "it",
-    "this",
-    "that",
-    "these",
-    "those",
-    "his",
-    "her",
-    "their",
-    "its",
-    "our",
-    "we",
-    "they",
-    "he",
-    "she",
-    "i",
-    "there",
-    "then",
-    "so",
-    "yet",
-    "with",
-    "by",
-    "from",
-    "to",
-    "of",
-    "during",
-    "since",
-    "until",
-    "although",
-    "though",
-    "despite",
-    "according",
-    "last",
-    "next",
-    "former",
-    "new",
-    "both",
-    "former",
-];
-
-/// Titles: a name starts after the last of them ("Chinese President Xi Jinping").
-const TITLES: &[&str] = &[
-    "president",
-    "minister",
-    "prime",
-    "chancellor",
-    "secretary",
-    "chairman",
-    "chairwoman",
-    "chief",
-    "executive",
-    "director",
-    "governor",
-    "senator",
-    "ambassador",
-    "spokesman",
-    "spokeswoman",
-    "judge",
-    "general",
-    "captain",
-    "coach",
-    "manager",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "leader",
-    "premier",
-    "mayor",
-    "vice",
-    "deputy",
-    "foreign",
-    "justice",
-    "finance",
-    "home",
-    "health",
-    "defence",
-    "defense",
-    "commissioner",
-    "officer",
-    "editor",
-    "host",
-    "presenter",
-    "professor",
-    "economist",
-    "analyst",
-    "bishop",
-    "archbishop",
-    "inspector",
-    "sergeant",
-    "colonel",
-    "lieutenant",
-    "admiral",
-    "marshal",
-    "chair",
-    "founder",
-    "boss",
-    "striker",
-    "midfielder",
-    "defender",
-    "goalkeeper",
-    "star",
-];
-
-/// Words that show a capitalised run names no person.
-const NOT_PERSON: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "ministry",
-    "bank",
-    "group",
-    "council",
-    "union",
-    "party",
-    "court",
-    "commission",
-    "house",
-    "office",
-    "department",
-    "agency",
-    "reserve",
-    "federal",
-    "government",
-    "news",
-    "corporation",
-    "company",
-    "inc",
-    "ltd",
-    "plc",
-    "association",
-    "committee",
-    "university",
-    "college",
-    "school",
-    "street",
-    "exchange",
-    "securities",
-    "service",
-    "services",
-    "board",
-    "fund",
-    "nations",
-    "states",
-    "kingdom",
-    "republic",
-    "airways",
-    "airlines",
-    "motors",
-    "times",
-    "post",
-    "journal",
-    "radio",
-    "television",
-    "club",
-    "united",
-    "city",
-    "league",
-    "cup",
-    "championship",
-    "games",
-    "parliament",
-    "assembly",
-    "senate",
-    "congress",
-    "church",
-    "hospital",
-    "museum",
-    "institute",
-    "foundation",
-    "trust",
-    "centre",
-    "center",
-    "square",
-    "road",
-    "avenue",
-    "park",
-    "bridge",
-    "airport",
-    "station",
-    "island",
-    "islands",
-    "river",
-    "sea",
-    "ocean",
-    "valley",
-    "york",
-    "kong",
-    "zealand",
-    "korea",
-    "africa",
-    "america",
-    "europe",
-    "asia",
-    "britain",
-    "wales",
-    "scotland",
-    "ireland",
-    "england",
-    "london",
-    "washington",
-    "moscow",
-    "beijing",
-    "paris",
-    "berlin",
-    "tokyo",
-    "russia",
-    "china",
-    "india",
-    "japan",
-    "germany",
-    "france",
-    "ukraine",
-    "siberia",
-    "power",
-    "world",
-    "war",
-    "day",
-    "act",
-    "awards",
-    "festival",
-    "office",
-];
-
-/// The gender an honorific gives.
-fn honorific(word: &str) -> Option<Option<bool>> {
-    Some(match word {
-        "mr" | "sir" | "lord" => Some(true),
-        "mrs" | "ms" | "miss" | "lady" | "dame" => Some(false),
-        "dr" | "prof" => None,
-        _ => return None,
-    })
-}
-
-/// Person-like names outside quotes, in text order.
-fn person_names(t: &Toks<'_>, raws: &[Raw]) -> Vec<Name> {
-    let mut quoted: Vec<Span> = raws.iter().map(|r| r.content).collect();
-    quoted.sort_by_key(|s| s.start);
-    let in_quote = |pos: usize| {
-        let k = quoted.partition_point(|s| s.end <= pos);
-        quoted.get(k).is_some_and(|s| s.start <= pos)
-    };
-    let mut names = Vec::new();
-    let mut words: Vec<usize> = Vec::with_capacity(8);
-    let mut k = 0;
-    while k < t.len() {
-        words.clear();
-        let sentence = t.sentence(k);
-        let mut m = k;
-        while m < t.len() && t.sentence(m) == sentence && !in_quote(t.span(m).start) {
-            let w = t.text(m);
-            if t.kind(m) == Some(TokenKind::Word) && is_capitalised(w) {
-                words.push(m);
-                m += 1;
-                if strip_possessive(w).len() != w.len() {
-                    break;
-                }
-            } else if w == "." && !words.is_empty() && t.glued(m - 1) && abbreviation(t.text(m - 1))
-            {
-                m += 1;
-            } else {
-                break;
-            }
-        }
-        if let Some(name) = name_of(t, &words, m) {
-            names.push(name);
-        }
-        k = m.max(k + 1);
-    }
-    names
-}
-
-/// Judges one capitalised run `words`, followed by token `after`.
-fn name_of(t: &Toks<'_>, words: &[usize], after: usize) -> Option<Name> {
-    let mut run = words;
-    while let Some((&w, rest)) = run.split_first() {
-        if !LEADING.contains(&t.lower(w).as_str()) {
-            break;
-        }
-        run = rest;
-    }
-    if let Some(p) = run
-        .iter()
-        .rposition(|&w| TITLES.contains(&t.lower(w).as_str()))
-    {
-        run = run.get(p + 1..)?;
-    }
-    let (&first, &last) = (run.first()?, run.last()?);
-    let acronym = |w: &str| w.len() > 1 && w.chars().all(|c| c.is_uppercase());
-    let plain = run.iter().all(|&w| {
-        let word = strip_possessive(t.text(w));
-        !NOT_PERSON.contains(&t.lower(w).as_str())
-            && !acronym(word)
-            && word
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’')
-    });
-    let male = honorific(t.lower(first).as_str());
-    let enough = run.len() >= 2 || (run.len() == 1 && is_speech(t, after, SPEECH));
-    if !plain || !enough || run.len() > 4 || (male.is_some() && run.len() < 2) {
-        return None;
-    }
-    let end = t.span(last).start + strip_possessive(t.text(last)).len();
-    Some(Name {
-        span: Span::new(t.span(first).start, end),
-        male: male.flatten(),
-    })
-}
-
-/// The nearest name before the pronoun at token `k` that agrees with it.
-fn resolve(t: &Toks<'_>, names: &[Name], k: usize) -> Option<Mention> {
-    let pos = t.span(k).start;
-    let male = t.lower(k).as_str() == "he";
-    let before = names.partition_point(|n| n.span.end <= pos);
-    names
-        .get(..before)?
-        .iter()
-        .rev()
-        .find(|n| n.male.is_none_or(|m| m == male))
-        .map(|n| Mention {
-            span: n.span,
-            text: t.doc().slice(n.span).to_string(),
-        })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::quotes::find_quotes;
+    use super::super::quotes::{SpeakerCue, find_quotes};
     use super::super::testutil::doc;
 
     /// (quote, speaker, resolved name) for each quote of `text`.
@@ -1037,6 +607,27 @@ mod tests {
         assert_eq!(
             who("It was a \"disaster\". \"We move on.\""),
             vec![row("disaster", None, None), row("We move on.", None, None)]
+        );
+    }
+
+    #[test]
+    fn speakers_named_apart_from_the_quote() {
+        // An appositive between the name and the verb.
+        assert_eq!(
+            who("Arsenal keeper Jens Lehmann, whose rivalry with Kahn is old, said: \"No.\""),
+            vec![row("No", Some("Jens Lehmann"), None)]
+        );
+        // Indirect speech in the sentence before names the speaker.
+        let got = find_quotes(&doc(
+            "Mr Dunn warned that firms could fail. \"If companies are hiring, talent runs out.\"",
+        ));
+        let speaker = got.first().and_then(|q| q.speaker.as_ref());
+        assert_eq!(speaker.map(|s| s.text.as_str()), Some("Mr Dunn"));
+        assert_eq!(speaker.map(|s| s.cue), Some(SpeakerCue::Preceding));
+        // Not when the sentence before has no speech verb.
+        assert_eq!(
+            who("Mr Dunn left early. \"If companies are hiring, talent runs out.\""),
+            vec![row("If companies are hiring, talent runs out.", None, None)]
         );
     }
 

@@ -38,63 +38,20 @@ const NOT_PAST: &[&str] = &[
 ];
 
 /// Common irregular past forms, unambiguous in news text.
+#[rustfmt::skip]
 const IRREGULAR_PAST: &[&str] = &[
-    "said",
-    "told",
-    "was",
-    "were",
-    "had",
-    "did",
-    "wasn't",
-    "weren't",
-    "hadn't",
-    "didn't",
-    "met",
-    "went",
-    "came",
-    "took",
-    "gave",
-    "held",
-    "won",
-    "lost",
-    "fell",
-    "rose",
-    "began",
-    "left",
-    "spoke",
-    "sent",
-    "paid",
-    "bought",
-    "sold",
-    "brought",
-    "found",
-    "kept",
-    "got",
-    "became",
-    "saw",
-    "made",
-    "ago",
-    "yesterday",
-    "flew",
-    "wrote",
-    "drew",
-    "struck",
+    "said", "told", "was", "were", "had", "did", "wasn't", "weren't", "hadn't", "didn't",
+    "met", "went", "came", "took", "gave", "held", "won", "lost", "fell", "rose", "began",
+    "left", "spoke", "sent", "paid", "bought", "sold", "brought", "found", "kept", "got",
+    "became", "saw", "made", "ago", "yesterday", "flew", "wrote", "drew", "struck",
 ];
 
 /// Adjectives and participles that, after "is/are/was/were" and before "to", announce
 /// the future ("is set to", "was expected to", "are due to").
+#[rustfmt::skip]
 const FUTURE_BEFORE_TO: &[&str] = &[
-    "set",
-    "expected",
-    "due",
-    "scheduled",
-    "poised",
-    "slated",
-    "planned",
-    "likely",
-    "going",
-    "about",
-    "preparing",
+    "set", "expected", "due", "scheduled", "poised", "slated", "planned", "likely", "going",
+    "about", "preparing",
 ];
 
 /// Verbs that announce the future when followed by "to" ("plans to").
@@ -109,7 +66,7 @@ pub(super) fn tense_at(t: &Toks<'_>, at: usize) -> Tense {
         let Some((strength, tense)) = marker(t, j) else {
             continue;
         };
-        let distance = if j < at { at - j } else { j - at };
+        let distance = at.abs_diff(j);
         let better = match best {
             None => true,
             Some((s, d, _)) => strength > s || (strength == s && distance < d),

@@ -160,3 +160,46 @@ fn facts_speed() {
         SEED.len()
     );
 }
+
+/// Prints what the extractors find in the files named by `FACTS_DUMP` (separated by
+/// commas), for reviewing precision by eye:
+/// `FACTS_DUMP=a.txt,b.txt cargo test --lib -- --ignored facts_dump --nocapture`.
+#[test]
+#[ignore = "a review aid, not a check"]
+fn facts_dump() {
+    let Ok(list) = std::env::var("FACTS_DUMP") else {
+        eprintln!("skipping: set FACTS_DUMP to a comma-separated list of files");
+        return;
+    };
+    for path in list.split(',') {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("cannot read {path}");
+            continue;
+        };
+        let d = doc(&text);
+        eprintln!("=== {path}");
+        for m in find_dates(&d, date!(2005 - 02 - 07)) {
+            eprintln!("DATE   {:?} → {} ({:?})", m.text, m.value, m.granularity);
+        }
+        for q in find_quotes(&d) {
+            let who = q.speaker.map(|s| {
+                let resolved = s
+                    .resolved
+                    .map(|m| format!(" = {}", m.text))
+                    .unwrap_or_default();
+                format!("{} [{:?}]{resolved}", s.text, s.cue)
+            });
+            eprintln!(
+                "QUOTE  {:?} — {}",
+                q.text,
+                who.unwrap_or_else(|| "-".into())
+            );
+        }
+        for a in find_amounts(&d) {
+            eprintln!(
+                "AMOUNT {:?} → {} {} ({:?})",
+                a.text, a.value, a.unit, a.kind
+            );
+        }
+    }
+}

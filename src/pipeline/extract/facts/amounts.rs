@@ -263,22 +263,28 @@ fn quantity(
         );
         return Some(j + 2);
     }
-    let lone_one = n.spelled && !n.scaled() && value == 1.0;
-    if lone_one || !unit_word(t, j) {
-        return None;
+    if n.spelled && !n.scaled() && value == 1.0 {
+        return None; // "one of the", "one analyst"
     }
     // An adjective before a plural noun: "three main parties" counts parties, "2,000
-    // new CSOs" counts CSOs. An adjective with no noun after it counts nothing.
+    // new CSOs" counts CSOs, "20 million European households" counts households. An
+    // adjective with no noun after it counts nothing.
     let w = t.text(j);
     let next = t.text(j + 1);
     let plural_next = next.ends_with('s')
         && next.len() > 3
         && t.is_alpha_word(j + 1)
         && !NOT_UNITS.contains(&t.lower(j + 1).as_str());
-    let adjective = ADJECTIVES.contains(&t.lower(j).as_str());
-    let (unit, end) = if !w.ends_with('s') && plural_next {
+    let capitalised_adjective = is_capitalised(w)
+        && t.is_alpha_word(j)
+        && plural_next
+        && next.starts_with(|c: char| c.is_lowercase());
+    if !unit_word(t, j) && !capitalised_adjective {
+        return None;
+    }
+    let (unit, end) = if capitalised_adjective || (!w.ends_with('s') && plural_next) {
         (next, j + 2)
-    } else if adjective {
+    } else if ADJECTIVES.contains(&t.lower(j).as_str()) {
         return None;
     } else {
         (w, j + 1)
@@ -323,6 +329,15 @@ mod tests {
                 money("€2 million", 2e6, "EUR"),
                 money("US$5", 5.0, "USD"),
                 money("A$10", 10.0, "AUD"),
+            ],
+        );
+        // A bracket glued before "$" is no dollar prefix.
+        close(
+            &amounts("Profits of 400m euros ($527.61m; £274.73m)."),
+            &[
+                money("400m euros", 4e8, "EUR"),
+                money("$527.61m", 527.61e6, "USD"),
+                money("£274.73m", 274.73e6, "GBP"),
             ],
         );
         close(
@@ -373,7 +388,7 @@ mod tests {
         let got = amounts(
             "It lost 464,000 subscribers on a four-day visit by three main parties and \
              twenty-five people, 1.5 million voters, in a one-day match. Three leading UK \
-             firms hired 2,000 new CSOs.",
+             firms hired 2,000 new CSOs for 20 million European households.",
         );
         let got: Vec<_> = got
             .iter()
@@ -389,6 +404,7 @@ mod tests {
                 ("1.5 million voters", 1.5e6, "voters"),
                 ("one-day", 1.0, "day"),
                 ("2,000 new CSOs", 2000.0, "CSOs"),
+                ("20 million European households", 2e7, "households"),
             ]
         );
     }

@@ -75,8 +75,13 @@ pub(super) fn prefix_at(t: &Toks<'_>, i: usize) -> Option<(&'static str, usize, 
         if !t.glued(i) {
             return None;
         }
-        if word == "$" && i > 0 && t.glued(i - 1) {
-            return dollar_prefix(t.text(i - 1)).map(|code| (code, i - 1, i + 1));
+        // "US$5", "A$10"; any other glued character ("($5") leaves a US dollar.
+        if word == "$"
+            && i > 0
+            && t.glued(i - 1)
+            && let Some(code) = dollar_prefix(t.text(i - 1))
+        {
+            return Some((code, i - 1, i + 1));
         }
         return Some((code, i, i + 1));
     }

@@ -449,7 +449,10 @@ fn decade(t: &Toks<'_>, i: usize, ctx: &mut Context) -> Option<Found> {
     let prev = t.text(i - 1);
     let apostrophe = (prev == "'" || prev == "’") && t.glued(i - 1);
     let lead = t.lower(i - 1);
-    let context = matches!(lead.as_str(), "the" | "and" | "early" | "late" | "-" | "or");
+    // "the late 80s" is a decade, "her late 20s" an age.
+    let period = i >= 2 && t.is(i - 2, "the");
+    let context = matches!(lead.as_str(), "the" | "and" | "-" | "or")
+        || (matches!(lead.as_str(), "early" | "late") && period);
     if !apostrophe && !context {
         return None;
     }
@@ -533,6 +536,7 @@ mod tests {
             values("Shows in the 1970s and 80s, and the ’90s, in the mid-1990s."),
             vec!["197", "198", "199", "199"]
         );
+        assert_eq!(values("In the late 80s, in her late 20s."), vec!["198"]);
         // Amounts are not years.
         assert!(values("It hired 2000 people and paid $2005 for 1999 votes.").is_empty());
         assert!(values("A 1500 metre race, up 2010%.").is_empty());

@@ -15,10 +15,11 @@
 //!    verb of the sentence before, in the same or the previous paragraph: `Mr Dunn
 //!    warned that firms could fail. "If companies are hiring…"`.
 //!
-//! The speaker is the noun phrase next to the verb, up to eight words, stopping at
+//! The speaker is the noun phrase next to the verb, up to twelve words, stopping at
 //! punctuation and clause words. A phrase with a role before a capitalised name
-//! ("chairman and chief executive Richard Parsons") is cut to the name; one starting
-//! with a determiner ("a spokesperson for Russia’s Foreign Ministry", "the minister")
+//! ("chairman and chief executive Richard Parsons") is cut to the name, and so is one
+//! opening with an honorific and a name ("Dr Mark Tuffy games director at …"); one
+//! starting with a determiner ("a spokesperson for Russia’s Foreign Ministry", "the minister")
 //! is kept whole. A sentence with no speech verb gives no speaker, so scare quotes
 //! ("no limits") stay unattributed.
 //!
@@ -28,6 +29,10 @@ use super::names::{LEADING, Name, pronoun_resolution};
 use super::quotes::{Raw, Speaker, SpeakerCue};
 use super::{Toks, is_capitalised};
 use crate::document::TokenKind;
+
+/// Longest speaker phrase, in words: long enough for "Dr Mark Tuffy games systems
+/// director at digital content firm THX".
+const MAX_WORDS: usize = 12;
 
 /// Verbs that tie a speaker to a quote next to it.
 #[rustfmt::skip]
@@ -95,6 +100,10 @@ const PREP: &[&str] = &[
     "this", "earlier", "later", "recently", "afterwards", "via", "through", "from",
 ];
 
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof",
+];
+
 const PRONOUNS: &[&str] = &["he", "she", "they", "i", "we", "it", "you"];
 
 pub(super) fn is_speech(t: &Toks<'_>, k: usize, list: &[&str]) -> bool {
@@ -155,7 +164,7 @@ fn np_forward(t: &Toks<'_>, j: usize) -> Option<(usize, usize)> {
     }
     let paragraph = t.paragraph_of(t.span(j).start);
     let (mut k, mut words, mut last) = (j, 0, None);
-    while words < 8 && np_token(t, k) && t.paragraph_of(t.span(k).start) == paragraph {
+    while words < MAX_WORDS && np_token(t, k) && t.paragraph_of(t.span(k).start) == paragraph {
         if t.kind(k) == Some(TokenKind::Word) {
             if FORWARD_STOP.contains(&t.lower(k).as_str()) {
                 break;
@@ -184,7 +193,7 @@ fn np_backward(t: &Toks<'_>, v: usize) -> Option<(usize, usize)> {
             continue;
         }
         if t.kind(p) == Some(TokenKind::Word) {
-            if CLAUSE.contains(&lower.as_str()) || words == 8 {
+            if CLAUSE.contains(&lower.as_str()) || words == MAX_WORDS {
                 break;
             }
             words += 1;
@@ -222,7 +231,7 @@ fn subject_of(t: &Toks<'_>, v: usize) -> Option<(usize, usize)> {
         .filter(|&k| t.kind(k) == Some(TokenKind::Word))
         .count();
     let phrase = (first..comma).all(|k| np_token(t, k) && !CLAUSE.contains(&t.lower(k).as_str()));
-    (last >= first && phrase && (1..=8).contains(&words) && valid(t, first, last))
+    (last >= first && phrase && (1..=MAX_WORDS).contains(&words) && valid(t, first, last))
         .then_some((first, last))
 }
 
@@ -230,6 +239,14 @@ fn subject_of(t: &Toks<'_>, v: usize) -> Option<(usize, usize)> {
 fn trim_to_name(t: &Toks<'_>, first: usize, last: usize) -> (usize, usize) {
     if PRONOUNS.contains(&t.lower(last).as_str()) {
         return (last, last); // "Then he said": the pronoun alone
+    }
+    // "Dr Mark Tuffy games systems director at …": an honorific opens the name.
+    if HONORIFICS.contains(&t.lower(first).as_str()) {
+        let mut end = first;
+        while end < last && (is_capitalised(t.text(end + 1)) || t.text(end + 1) == ".") {
+            end += 1;
+        }
+        return (first, end);
     }
     if DETERMINERS.contains(&t.lower(first).as_str()) {
         return (first, last);
@@ -301,7 +318,7 @@ fn after(t: &Toks<'_>, r: &Raw) -> Option<Found> {
     }
     // "…," the company said / she later told Reuters.
     let (mut k, mut words, mut np_last) = (j, 0, None);
-    while words <= 8 && k < t.len() {
+    while words <= MAX_WORDS && k < t.len() {
         if np_last.is_some() && is_speech(t, k, SPEECH) {
             let (first, last) = trim_to_name(t, j, np_last?);
             return valid(t, first, last).then_some(Found {
@@ -349,6 +366,17 @@ fn before(t: &Toks<'_>, r: &Raw) -> Option<Found> {
     let verb_end = if punct { o - 1 } else { o };
     // 2: `X said: "…"`, `X told Reuters: "…"`, `…, adding: "…"`.
     for v in (range.start..verb_end).rev().take(6) {
+        // "He went on: "…"": the phrasal verb speaks too.
+        let went_on = t.is(v, "on")
+            && v > 0
+            && matches!(t.lower(v - 1).as_str(), "went" | "goes" | "carried")
+            && v + 1 >= verb_end;
+        if went_on {
+            if let Some(np) = subject_of(t, v - 1) {
+                return Some(found(np, SpeakerCue::Before));
+            }
+            break;
+        }
         let speech = is_speech(t, v, SPEECH);
         let participle = is_speech(t, v, PARTICIPLES);
         if speech || participle {
@@ -582,6 +610,14 @@ mod tests {
         assert_eq!(
             who("Esther Rantzen said he was \"so lovely\" to work with."),
             vec![row("so lovely", Some("Esther Rantzen"), None)]
+        );
+        assert_eq!(
+            who("He went on: \"It can be done.\""),
+            vec![row("It can be done.", Some("He"), None)]
+        );
+        assert_eq!(
+            who("\"HD is mandatory,\" Dr Mark Tuffy games director at firm THX told the BBC."),
+            vec![row("HD is mandatory", Some("Dr Mark Tuffy"), None)]
         );
         assert_eq!(
             who("Mr Lee praised staff, adding: \"They did well.\""),

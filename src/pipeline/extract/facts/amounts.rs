@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use super::numbers::{Number, number_at, split_digits};
+use super::numbers::{Number, number_at, opens_number, split_digits};
 use super::{Toks, currency, is_capitalised};
 use crate::document::{Document, Span};
 
@@ -58,6 +58,13 @@ pub fn find_amounts(doc: &Document) -> Vec<Amount> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
+        // Only digits, symbols, capitalised codes ("Rs", "USD") and number words can
+        // start an amount; most tokens stop at this first look.
+        let w = t.text(i);
+        if w.starts_with(|c: char| c.is_lowercase()) && !opens_number(t.lower(i).as_str()) {
+            i += 1;
+            continue;
+        }
         let end = money_prefixed(&t, i, &mut out).or_else(|| number_led(&t, i, &mut out));
         i = match end {
             Some(end) if end > i => end,

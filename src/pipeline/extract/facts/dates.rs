@@ -17,7 +17,7 @@
 use serde::Serialize;
 use time::{Date, Month};
 
-use super::numbers::parse_digits;
+use super::numbers::{opens_number, ordinal_word, parse_digits};
 use super::relative::{self, Dir};
 use super::tense::tense_at;
 use super::{Toks, is_capitalised};
@@ -118,6 +118,10 @@ pub fn find_dates(doc: &Document, published: Date) -> Vec<DateMention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
+        if !may_start(&t, i) {
+            i += 1;
+            continue;
+        }
         let found = explicit_at(&t, i, &mut ctx).or_else(|| relative::relative(&t, i, &ctx));
         match found {
             Some(f) if f.end > i && f.first >= ctx.floor => {
@@ -131,6 +135,22 @@ pub fn find_dates(doc: &Document, published: Date) -> Vec<DateMention> {
         }
     }
     out
+}
+
+/// A cheap first look: only digits, capitalised words, marks and a few lower-case
+/// words ("today", "last", "in", "two", "80th") can start a date. Most tokens stop
+/// here, which keeps the scan to one lower-casing per token.
+fn may_start(t: &Toks<'_>, i: usize) -> bool {
+    if !t.text(i).starts_with(|c: char| c.is_lowercase()) {
+        return true;
+    }
+    let w = t.lower(i);
+    let w = w.as_str();
+    matches!(
+        w,
+        "today" | "tonight" | "yesterday" | "tomorrow" | "last" | "this" | "next" | "in"
+    ) || opens_number(w)
+        || ordinal_word(w).is_some()
 }
 
 /// Formats a match; `None` for a year outside 0..=9999, which ISO 8601 cannot write

@@ -176,6 +176,11 @@ pub(super) fn small_word(word: &str) -> Option<u32> {
     })
 }
 
+/// True for a word that can open a spelled number ("two", "twenty", "a").
+pub(super) fn opens_number(word: &str) -> bool {
+    matches!(word, "a" | "an") || small_word(word).is_some() || tens_word(word).is_some()
+}
+
 /// "twenty" … "ninety".
 fn tens_word(word: &str) -> Option<u32> {
     Some(match word {

@@ -182,9 +182,9 @@ pub(super) fn relative(t: &Toks<'_>, i: usize, ctx: &Context) -> Option<Found> {
     let lower = t.lower(i);
     let w = lower.as_str();
     // "Today" capitalised inside a sentence names something ("the Today programme").
-    let named = is_capitalised(t.text(i)) && t.sentence_range(i).start != i;
+    let named = || is_capitalised(t.text(i)) && t.sentence_range(i).start != i;
     match w {
-        "today" | "tonight" if named => return None,
+        "today" | "tonight" if named() => return None,
         "today" | "tonight" => return day(i, i + 1, Some(published)),
         "yesterday" => return day(i, i + 1, shift(published, -1)),
         "tomorrow" => return day(i, i + 1, shift(published, 1)),

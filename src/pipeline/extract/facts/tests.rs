@@ -141,24 +141,36 @@ fn bbc_corpus_invariants() {
     assert!(dates > 300 && quotes > 200 && speakers > 150 && amounts > 600);
 }
 
-/// Run with `cargo test --release -- --ignored facts_speed --nocapture`.
+/// Run with `cargo test --release --lib -- --ignored facts_speed --nocapture`.
 #[test]
 #[ignore = "timing; meaningful in release builds only"]
 fn facts_speed() {
-    let d = doc(SEED);
-    let rounds = 20_000;
-    let started = Instant::now();
-    let mut found = 0;
-    for _ in 0..rounds {
-        found += find_dates(&d, date!(2025 - 05 - 06)).len();
-        found += find_quotes(&d).len();
-        found += find_amounts(&d).len();
+    let mut texts = vec![("seed".to_string(), SEED.to_string())];
+    let bbc = Path::new(BBC).join("bbc-0001.txt");
+    if let Ok(text) = std::fs::read_to_string(&bbc) {
+        texts.push(("bbc-0001".to_string(), text));
     }
-    let per = started.elapsed() / rounds;
-    eprintln!(
-        "facts: {per:?} per {} byte article ({found} items over {rounds} rounds)",
-        SEED.len()
-    );
+    for (name, text) in texts {
+        let d = doc(&text);
+        let rounds = 20_000u32;
+        let time = |f: &dyn Fn() -> usize| {
+            let started = Instant::now();
+            let mut found = 0;
+            for _ in 0..rounds {
+                found += f();
+            }
+            (started.elapsed() / rounds, found)
+        };
+        let (dates, _) = time(&|| find_dates(&d, date!(2025 - 05 - 06)).len());
+        let (quotes, _) = time(&|| find_quotes(&d).len());
+        let (amounts, _) = time(&|| find_amounts(&d).len());
+        eprintln!(
+            "facts on {name} ({} bytes): dates {dates:?}, quotes {quotes:?}, amounts {amounts:?}, \
+             total {:?}",
+            text.len(),
+            dates + quotes + amounts
+        );
+    }
 }
 
 /// Prints what the extractors find in the files named by `FACTS_DUMP` (separated by

@@ -5,6 +5,7 @@
 //! [`Document::entities`] is left as it is (empty) for a later recogniser.
 
 pub mod entities;
+pub mod facts;
 mod idhash;
 mod keywords;
 mod rank;

@@ -200,6 +200,12 @@ pub struct Document {
     pub keywords: Vec<Keyword>,
     /// Named entities.
     pub entities: Vec<Entity>,
+    /// Dates, explicit and resolved relative ones.
+    pub dates: Vec<crate::pipeline::extract::facts::DateMention>,
+    /// Quotations, with their speakers where named.
+    pub quotes: Vec<crate::pipeline::extract::facts::Quote>,
+    /// Money, percentages and counted quantities.
+    pub amounts: Vec<crate::pipeline::extract::facts::Amount>,
     /// Readability figures, once scored.
     pub readability: Option<Readability>,
     /// Tone figures, once scored.

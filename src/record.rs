@@ -173,6 +173,72 @@ pub struct WatchOut {
     pub mentions: Vec<MentionOut>,
 }
 
+/// A date in the text, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateOut {
+    /// First character of the mention.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The mention as written.
+    pub text: String,
+    /// ISO 8601 value: `2025-05-09`, `2025-05`, `2025`, `2025-W19`, or `199` for a decade.
+    pub value: String,
+    /// `day`, `week`, `month`, `year` or `decade`.
+    pub granularity: crate::pipeline::extract::facts::Granularity,
+    /// True when resolved against the publication date ("on Friday", "last week").
+    pub relative: bool,
+    /// For anniversaries: the year of the event commemorated.
+    pub event_year: Option<i32>,
+}
+
+/// Who a quotation is attributed to.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeakerOut {
+    /// First character of the speaker phrase.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The speaker as written ("she", "Maria Zakharova", "a spokesperson for ...").
+    pub text: String,
+    /// How the attribution was found (`after`, `before`, `according_to`, ...).
+    pub cue: crate::pipeline::extract::facts::SpeakerCue,
+    /// The name a pronoun speaker stands for.
+    pub resolved: Option<MentionOut>,
+    /// The recognised entity the speaker is, when one matches.
+    pub entity: Option<String>,
+}
+
+/// A quotation.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteOut {
+    /// First character of the quoted text (inside the marks).
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The quoted text.
+    pub text: String,
+    /// Its speaker, when the text names one.
+    pub speaker: Option<SpeakerOut>,
+}
+
+/// An amount of money, a percentage or a counted quantity.
+#[derive(Debug, Clone, Serialize)]
+pub struct AmountOut {
+    /// First character of the mention.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+    /// The mention as written.
+    pub text: String,
+    /// `money`, `percent` or `quantity`.
+    pub kind: crate::pipeline::extract::facts::AmountKind,
+    /// Normalised value (1.13e9 for "$1.13bn").
+    pub value: f64,
+    /// ISO 4217 code for money, `%` or `pp` for percentages, the counted noun otherwise.
+    pub unit: String,
+}
+
 /// Readability section of [`Scores`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
@@ -218,6 +284,12 @@ pub struct Record {
     pub entities: Vec<EntityOut>,
     /// Keywords, best first.
     pub keywords: Vec<Keyword>,
+    /// Dates mentioned, resolved against `published_at`.
+    pub dates: Vec<DateOut>,
+    /// Quotations and their speakers.
+    pub quotes: Vec<QuoteOut>,
+    /// Money, percentages and quantities.
+    pub amounts: Vec<AmountOut>,
     /// Scores.
     pub scores: Scores,
     /// Tone: VADER per sentence and document, title, lead, word shares (null when the
@@ -244,14 +316,17 @@ pub struct Record {
 impl Record {
     /// Assembles the record from a processed document and what is known of its source.
     pub fn from_document(
-        doc: Document,
+        mut doc: Document,
         id: String,
         source: Source,
         received_at: String,
         read_us: u64,
         include_text: bool,
     ) -> Self {
-        let mut timings_us: BTreeMap<&'static str, u64> = doc.timings_us.into_iter().collect();
+        let chars = CharMap::new(&doc.text);
+        let (dates, quotes, amounts) = facts_out(&doc, &chars);
+        let mut timings_us: BTreeMap<&'static str, u64> =
+            std::mem::take(&mut doc.timings_us).into_iter().collect();
         timings_us.insert("read", read_us);
         let readability = doc.readability.unwrap_or(Readability {
             flesch_reading_ease: 0.0,
@@ -260,9 +335,9 @@ impl Record {
             sentence_length: Default::default(),
             word_length: Default::default(),
         });
-        let chars = CharMap::new(&doc.text);
         let entities = entities_out(&doc.text, &doc.entities, &chars);
         let watchlist = watch_out(&doc.text, &doc.watchlist, &chars);
+
         Self {
             schema: SCHEMA,
             id,
@@ -276,6 +351,9 @@ impl Record {
             text_stats: doc.stats,
             entities,
             keywords: doc.keywords,
+            dates,
+            quotes,
+            amounts,
             scores: Scores { readability },
             tone: doc.tone.as_ref().map(|t| tone_out(t, &chars)),
             topics: doc.topics.as_ref().map(|t| topics_out(t, &chars)),
@@ -390,4 +468,67 @@ fn watch_out(text: &str, hits: &[WatchHit], chars: &CharMap) -> Vec<WatchOut> {
                 .collect(),
         })
         .collect()
+}
+
+/// The entity whose mention overlaps a speaker span, if any.
+fn speaker_entity(entities: &[Entity], span: crate::document::Span) -> Option<String> {
+    entities
+        .iter()
+        .find(|e| {
+            e.kind == "PER" || e.kind == "ORG"
+        } && e.mentions.iter().any(|m| m.start < span.end && span.start < m.end))
+        .map(|e| e.text.clone())
+}
+
+fn facts_out(doc: &Document, chars: &CharMap) -> (Vec<DateOut>, Vec<QuoteOut>, Vec<AmountOut>) {
+    let dates = doc
+        .dates
+        .iter()
+        .map(|d| DateOut {
+            start: chars.char_at(d.span.start),
+            end: chars.char_at(d.span.end),
+            text: d.text.clone(),
+            value: d.value.clone(),
+            granularity: d.granularity,
+            relative: d.relative,
+            event_year: d.event_year,
+        })
+        .collect();
+    let quotes = doc
+        .quotes
+        .iter()
+        .map(|q| QuoteOut {
+            start: chars.char_at(q.span.start),
+            end: chars.char_at(q.span.end),
+            text: q.text.clone(),
+            speaker: q.speaker.as_ref().map(|s| {
+                let who = s.resolved.as_ref().map_or(s.span, |r| r.span);
+                SpeakerOut {
+                    start: chars.char_at(s.span.start),
+                    end: chars.char_at(s.span.end),
+                    text: s.text.clone(),
+                    cue: s.cue,
+                    resolved: s.resolved.as_ref().map(|r| MentionOut {
+                        start: chars.char_at(r.span.start),
+                        end: chars.char_at(r.span.end),
+                        text: r.text.clone(),
+                    }),
+                    entity: speaker_entity(&doc.entities, who),
+                }
+            }),
+        })
+        .collect();
+    let amounts = doc
+        .amounts
+        .iter()
+        .map(|a| AmountOut {
+            start: chars.char_at(a.span.start),
+            end: chars.char_at(a.span.end),
+            text: a.text.clone(),
+            kind: a.kind,
+            value: a.value,
+            unit: a.unit.clone(),
+        })
+        .collect();
+    (dates, quotes, amounts)
 }

@@ -36,6 +36,15 @@ fn stable(record: &Value) -> Value {
             "syllables": r["syllables"],
         },
         "removed_lines": record["removed_lines"],
+        "published_at": record["published_at"],
+        "dates": record["dates"],
+        "quotes": record["quotes"],
+        "amounts": record["amounts"],
+        "topics": {
+            "label": record["topics"]["label"],
+            "taxonomy": record["topics"]["taxonomy"].as_array().map(|ts| ts.iter().map(|t| t["name"].clone()).collect::<Vec<_>>()),
+        },
+        "dedup_fingerprint": record["dedup"]["fingerprint"],
         "warnings": record["warnings"],
     })
 }
@@ -51,10 +60,21 @@ fn seeds() -> Vec<PathBuf> {
     v
 }
 
+/// Publication time the seeds are pinned to (their files' mtime), so relative dates
+/// resolve the same way on every run: Tuesday 2025-05-06 08:00 UTC, the seed's week.
+const PUBLISHED: u64 = 1_746_518_400;
+
 fn process(seed: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(seed.file_name().unwrap());
+    std::fs::copy(seed, &copy).unwrap();
+    let f = std::fs::File::options().write(true).open(&copy).unwrap();
+    f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(PUBLISHED))
+        .unwrap();
+    drop(f);
     let out = Command::new(BIN)
         .args(["process", "--config", "config/newsd.toml"])
-        .arg(seed)
+        .arg(&copy)
         .env_remove("RUST_LOG")
         .output()
         .expect("run newsd process");
@@ -117,4 +137,40 @@ fn the_seed_record_excludes_the_read_also_line() {
     );
     assert_eq!(record["text_stats"]["sentences"], 13);
     assert_eq!(record["text_stats"]["paragraphs"], 13);
+}
+
+#[test]
+fn the_seed_dates_quotes_and_amounts_resolve_against_its_publication_day() {
+    let record = process(Path::new("seeds/xi-jinping-russia-visit.txt"));
+    let dates = record["dates"].as_array().unwrap();
+    let value = |text: &str| {
+        dates
+            .iter()
+            .find(|d| d["text"] == text)
+            .unwrap_or_else(|| panic!("no date {text}: {dates:?}"))["value"]
+            .clone()
+    };
+    assert_eq!(value("Wednesday"), "2025-05-07");
+    assert_eq!(value("Friday"), "2025-05-09", "'will join' looks ahead");
+    assert_eq!(value("80th anniversary"), "2025");
+    let anniversary = dates
+        .iter()
+        .find(|d| d["text"] == "80th anniversary")
+        .unwrap();
+    assert_eq!(anniversary["event_year"], 1945);
+    let quotes: Vec<&str> = record["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(quotes, ["no limits", "exceptionalism"]);
+    // Offsets are characters of `text`.
+    let text: Vec<char> = record["text"].as_str().unwrap().chars().collect();
+    let q = &record["quotes"][0];
+    let (s, e) = (
+        q["start"].as_u64().unwrap() as usize,
+        q["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(text[s..e].iter().collect::<String>(), "no limits");
 }

@@ -1,8 +1,10 @@
-//! The `extract` stage: keywords and key phrases of a tokenized article.
+//! The `extract` stage: what a tokenized article mentions.
 //!
-//! Keywords come from a RAKE-style statistic weighted by position and frequency (see
-//! `keywords.rs` for the formula). Named entities are not found here yet:
-//! [`Document::entities`] is left as it is (empty) for a later recogniser.
+//! - keywords and key phrases (`keywords.rs`);
+//! - dates resolved against the publication date, quotations with their speakers,
+//!   and amounts (`facts/`);
+//! - named entities, grouped with their aliases and scored for salience
+//!   (`entities.rs`).
 
 pub mod entities;
 pub mod facts;
@@ -90,6 +92,13 @@ impl Stage for Extract {
                 needs: "tokenize",
             });
         }
+        let published = doc
+            .published
+            .unwrap_or_else(time::OffsetDateTime::now_utc)
+            .date();
+        doc.dates = facts::find_dates(doc, published);
+        doc.quotes = facts::find_quotes(doc);
+        doc.amounts = facts::find_amounts(doc);
         doc.keywords = keywords::keywords(
             doc,
             &self.stopwords,

@@ -8,7 +8,7 @@
 //! same data gives a byte-identical model. Written here because the well-kept linear
 //! model crates pull in BLAS or ndarray stacks far larger than this one job needs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{Read, Write};
 
 use serde::Serialize;
@@ -117,7 +117,7 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 /// headlines name the topic). The model weighs them by IDF before use.
 pub fn features(doc: &Document, bits: u32) -> Features {
     let mask = (1u64 << bits) - 1;
-    let mut counts: HashMap<u32, f32> = HashMap::new();
+    let mut counts: HashMap<u32, f32> = HashMap::default();
     let mut add = |words: &[String], weight: f32| {
         for w in words {
             *counts.entry((hash(&[w]) & mask) as u32).or_insert(0.0) += weight;

@@ -8,7 +8,9 @@
 //! `weight × min(occurrences, 3)` over its evidence, so a few strong clues in a short
 //! brief count as much as more clues in a long feature, and no topic reaches 1.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -53,11 +55,11 @@ struct FileFormat {
 struct TopicDef {
     name: String,
     #[serde(default)]
-    terms: HashMap<String, f64>,
+    terms: StdHashMap<String, f64>,
     #[serde(default)]
-    phrases: HashMap<String, f64>,
+    phrases: StdHashMap<String, f64>,
     #[serde(default)]
-    entities: HashMap<String, f64>,
+    entities: StdHashMap<String, f64>,
 }
 
 /// One piece of matched evidence, as a byte span.
@@ -123,9 +125,9 @@ impl Taxonomy {
             .map_err(|e| invalid(format!("key `{}`: {}", e.path(), e.inner())))?;
         let mut t = Taxonomy {
             names: Vec::new(),
-            terms: HashMap::new(),
-            phrases: HashMap::new(),
-            entities: HashMap::new(),
+            terms: HashMap::default(),
+            phrases: HashMap::default(),
+            entities: HashMap::default(),
         };
         for (i, def) in parsed.topic.into_iter().enumerate() {
             if def.name.trim().is_empty() {
@@ -176,10 +178,20 @@ impl Taxonomy {
             .tokens
             .iter()
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| (t.span, doc.slice(t.span).to_lowercase().replace('’', "'")))
+            .map(|t| {
+                let w = doc.slice(t.span).to_lowercase();
+                (
+                    t.span,
+                    if w.contains('’') {
+                        w.replace('’', "'")
+                    } else {
+                        w
+                    },
+                )
+            })
             .collect();
         let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); self.names.len()];
-        let mut hits: HashMap<(usize, String), usize> = HashMap::new();
+        let mut hits: HashMap<(usize, String), usize> = HashMap::default();
         let mut push = |topic: usize, term: &str, span: Span, weight: f64| {
             let n = hits.entry((topic, term.to_string())).or_insert(0);
             if *n < MAX_HITS {

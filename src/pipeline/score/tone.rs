@@ -8,7 +8,7 @@
 //! in the VADER lexicon, of "activity" words (`config/lexicons/activity-en.txt`) and of
 //! first-person self/group pronouns.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
 
@@ -143,7 +143,12 @@ impl ToneScorer {
             (0usize, 0usize, 0usize, 0usize, 0usize);
         for t in doc.tokens.iter().filter(|t| t.kind == TokenKind::Word) {
             words += 1;
-            let w = doc.slice(t.span).to_lowercase().replace('’', "'");
+            let lower = doc.slice(t.span).to_lowercase();
+            let w = if lower.contains('’') {
+                lower.replace('’', "'")
+            } else {
+                lower
+            };
             match self.vader.valence(&w) {
                 Some(v) if v > 0.0 => pos += 1,
                 Some(v) if v < 0.0 => neg += 1,

@@ -1,6 +1,6 @@
 //! VADER's word lists, embedded from `config/lexicons/vader/` (MIT, see its SOURCE.md).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 const LEXICON: &str = include_str!("../../../../config/lexicons/vader/vader_lexicon.txt");
 const EMOJIS: &str = include_str!("../../../../config/lexicons/vader/emoji_utf8_lexicon.txt");
@@ -16,6 +16,9 @@ pub struct Lexicons {
     boosters: HashMap<String, f64>,
     negations: HashSet<String>,
     special: HashMap<String, f64>,
+    /// Every word of a special case or of a multi-word booster: a word sequence with none
+    /// of them cannot match either table, which saves building the phrases.
+    phrase_words: HashSet<String>,
 }
 
 /// Lines of a data file, skipping blank and `#` comment lines.
@@ -67,14 +70,22 @@ impl Lexicons {
                 }
             })
             .collect();
+        let boosters = number_map(BOOSTERS);
+        let special = number_map(SPECIAL);
+        let phrase_words = special
+            .keys()
+            .chain(boosters.keys().filter(|k| k.contains(' ')))
+            .flat_map(|k| k.split(' ').map(str::to_string))
+            .collect();
         Self {
             valence,
             emojis,
-            boosters: number_map(BOOSTERS),
+            boosters,
             negations: data_lines(NEGATIONS)
                 .map(|l| l.trim().to_string())
                 .collect(),
-            special: number_map(SPECIAL),
+            special,
+            phrase_words,
         }
     }
 
@@ -96,6 +107,11 @@ impl Lexicons {
     /// Valence of a special-case phrase ("the bomb", "kiss of death").
     pub fn special(&self, phrase: &str) -> Option<f64> {
         self.special.get(phrase).copied()
+    }
+
+    /// True when `word` occurs in some special-case phrase or multi-word booster.
+    pub fn in_phrases(&self, word: &str) -> bool {
+        self.phrase_words.contains(word)
     }
 
     /// Text that replaces an emoji.

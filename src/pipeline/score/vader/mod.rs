@@ -237,6 +237,17 @@ impl Context<'_> {
             self.low(i - 1),
             self.low(i),
         );
+        // Every phrase the rule builds is made of these words (and the next two): when
+        // none of them occurs in any phrase, no phrase can match. Skip the allocations.
+        let n = self.words.len();
+        let ahead = (i + 1..n.min(i + 3)).map(|j| self.low(j));
+        if ![w3, w2, w1, w0]
+            .into_iter()
+            .chain(ahead)
+            .any(|w| self.lex.in_phrases(w))
+        {
+            return valence;
+        }
         let onezero = format!("{w1} {w0}");
         let twoonezero = format!("{w2} {w1} {w0}");
         let twoone = format!("{w2} {w1}");
@@ -248,7 +259,6 @@ impl Context<'_> {
                 break;
             }
         }
-        let n = self.words.len();
         if n - 1 > i
             && let Some(v) = self.lex.special(&format!("{w0} {}", self.low(i + 1)))
         {

@@ -13,7 +13,8 @@
 //! - [`record`]: the output record, the public contract;
 //! - [`topics`]: topic classifier and taxonomy;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
-//! - [`input`]: safe reading and decoding of input files;
+//! - [`input`]: safe reading of input files;
+//! - [`formats`]: format and charset detection, and the readers (JSON, Markdown, HTML, gzip);
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`priority`]: the priority score and alert rule;
 //! - [`process`]: the one-shot `newsd process` command;
@@ -30,6 +31,7 @@ pub mod daemon;
 pub mod dedup;
 pub mod document;
 pub mod evaluate;
+pub mod formats;
 pub mod fsutil;
 pub mod input;
 pub mod logging;

@@ -28,7 +28,7 @@ pub enum CharsetError {
 /// True when `bytes` look like UTF-16 without a BOM: many zero bytes, nearly all at
 /// odd (little endian) or even (big endian) offsets. Returns the endianness.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let sample = &bytes[..bytes.len().min(4096)];

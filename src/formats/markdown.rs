@@ -34,7 +34,7 @@ fn metadata(kind: &str, block: &str) -> Result<(Option<String>, ArticleMeta), Fo
                 .map_err(|e| FormatError::FrontMatter(format!("TOML: {e}")))?;
             for (k, v) in table {
                 let values = match v {
-                    toml::Value::Array(a) => a.iter().filter_map(|x| scalar_toml(x)).collect(),
+                    toml::Value::Array(a) => a.iter().filter_map(scalar_toml).collect(),
                     other => scalar_toml(&other).into_iter().collect(),
                 };
                 pairs.push((k.to_lowercase(), values));
@@ -111,13 +111,13 @@ fn body_text(md: &str) -> (Option<String>, String) {
     let mut in_code = false;
     for event in Parser::new(md) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
+            // A top-level heading before any text is the title.
+            Event::Start(Tag::Heading { level, .. })
                 if level == pulldown_cmark::HeadingLevel::H1
                     && first_heading.is_none()
-                    && out.trim().is_empty()
-                {
-                    heading = Some(String::new());
-                }
+                    && out.trim().is_empty() =>
+            {
+                heading = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = heading.take() {

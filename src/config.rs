@@ -299,6 +299,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// `[pipeline]`.
     pub pipeline: PipelineConfig,
+    /// `[formats]`.
+    pub formats: crate::formats::FormatsConfig,
     /// `[dedup]`.
     pub dedup: DedupConfig,
     /// `[priority]`.
@@ -431,6 +433,20 @@ impl Config {
         for (key, value) in positive {
             if value == 0 {
                 return Err(invalid(key, "must be greater than 0".into()));
+            }
+        }
+        if self.formats.max_decompressed_bytes == 0 {
+            return Err(invalid(
+                "formats.max_decompressed_bytes",
+                "must be greater than 0".into(),
+            ));
+        }
+        for (key, list) in [
+            ("formats.json.text", &self.formats.json.text),
+            ("formats.json.title", &self.formats.json.title),
+        ] {
+            if list.is_empty() {
+                return Err(invalid(key, "must list at least one key".into()));
             }
         }
         if !(self.dedup.threshold > 0.0 && self.dedup.threshold <= 1.0) {

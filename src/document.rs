@@ -132,10 +132,11 @@ impl Distribution {
 /// Readability figures computed by the score stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Readability {
-    /// Flesch reading ease (higher is easier; 60-70 is plain English).
-    pub flesch_reading_ease: f64,
-    /// Flesch-Kincaid grade level (US school grade).
-    pub flesch_kincaid_grade: f64,
+    /// Flesch reading ease (higher is easier; 60-70 is plain English); null for other
+    /// languages, where the formula does not apply.
+    pub flesch_reading_ease: Option<f64>,
+    /// Flesch-Kincaid grade level (US school grade); null for other languages.
+    pub flesch_kincaid_grade: Option<f64>,
     /// Syllables counted over the words used for the formulas.
     pub syllables: usize,
     /// Words per sentence.
@@ -170,6 +171,12 @@ pub struct Topics {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PublishedSource {
+    /// The input's own metadata (JSON-LD, meta tags, front matter, JSON fields).
+    Metadata,
+    /// A date in the article's URL.
+    Url,
+    /// A written date near the top of the text.
+    Text,
     /// The input file's modification time.
     Mtime,
     /// No better clue: the time newsd received it.
@@ -186,6 +193,8 @@ pub struct Document {
     pub published: Option<time::OffsetDateTime>,
     /// Which clue gave `published`.
     pub published_source: PublishedSource,
+    /// The detected language (stages that only know English check it).
+    pub language: Option<crate::lang::Language>,
     /// The body text; all spans index into it. Stages before `tokenize` may rewrite it.
     pub text: String,
     /// Furniture lines the clean stage dropped.
@@ -229,6 +238,23 @@ impl Document {
             title,
             text,
             ..Self::default()
+        }
+    }
+
+    /// True unless the article was detected to be in another language than English:
+    /// the shipped lexicons and models are English, and on other languages they would
+    /// give wrong numbers rather than none. Text with no letters counts as English.
+    pub fn is_english(&self) -> bool {
+        self.language
+            .as_ref()
+            .is_none_or(crate::lang::Language::is_english)
+    }
+
+    /// Adds a warning once.
+    pub fn warn(&mut self, warning: impl Into<String>) {
+        let w = warning.into();
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
         }
     }
 

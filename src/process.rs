@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::article::{self, ArticleError, Origin, Processed};
+use std::collections::HashSet;
+
+use crate::article::{self, ArticleError, BuildContext, ItemOutcome, Origin, Processed};
 use crate::config::Config;
 use crate::dedup::DedupIndex;
 use crate::input;
@@ -17,9 +19,9 @@ use crate::record::DedupOut;
 /// Totals of a `newsd process` run.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
-    /// Inputs that produced a record.
+    /// Records written (a batch input gives several).
     pub processed: usize,
-    /// Inputs refused.
+    /// Inputs, or batch items, refused.
     pub failed: usize,
 }
 
@@ -55,29 +57,51 @@ pub fn run(
             claim: crate::claim::new_token(),
             received_at: crate::clock::now_rfc3339(),
         };
-        let result = raw.map_err(ArticleError::from).and_then(|raw| {
-            article::build_record(raw, origin, &pipeline, config.outbox.include_text, started)
-        });
+        let ctx = BuildContext {
+            pipeline: &pipeline,
+            formats: &config.formats,
+            include_text: config.outbox.include_text,
+        };
+        let result = raw
+            .map_err(ArticleError::from)
+            .and_then(|raw| article::build(&raw, &origin, ctx, &HashSet::new(), started));
         match result {
-            Ok(Processed {
-                mut record,
-                fingerprint,
-            }) => {
-                if let Some(index) = index.as_mut() {
-                    let verdict = index
-                        .check_and_add(
-                            &record.id,
-                            &record.source.claim,
-                            &fingerprint,
-                            crate::clock::unix_now(),
-                        )
-                        .map_err(ProcessError::Output)?;
-                    record.dedup = Some(DedupOut::new(&fingerprint, verdict));
+            Ok(built) => {
+                for outcome in built.items {
+                    match outcome {
+                        ItemOutcome::Record(p) => {
+                            let Processed {
+                                mut record,
+                                fingerprint,
+                            } = *p;
+                            if let Some(index) = index.as_mut() {
+                                let verdict = index
+                                    .check_and_add(
+                                        &record.id,
+                                        &record.source.claim,
+                                        &fingerprint,
+                                        crate::clock::unix_now(),
+                                    )
+                                    .map_err(ProcessError::Output)?;
+                                record.dedup = Some(DedupOut::new(&fingerprint, verdict));
+                            }
+                            record.priority =
+                                Some(crate::priority::compute(&record, &config.priority));
+                            out.write_all(&record.to_line())
+                                .map_err(ProcessError::Output)?;
+                            summary.processed += 1;
+                        }
+                        ItemOutcome::Failed {
+                            item,
+                            code,
+                            message,
+                        } => {
+                            writeln!(err, "{path}: item {item}: {code}: {message}")
+                                .map_err(ProcessError::Output)?;
+                            summary.failed += 1;
+                        }
+                    }
                 }
-                record.priority = Some(crate::priority::compute(&record, &config.priority));
-                out.write_all(&record.to_line())
-                    .map_err(ProcessError::Output)?;
-                summary.processed += 1;
             }
             Err(e) => {
                 writeln!(err, "{path}: {}: {e}", e.code()).map_err(ProcessError::Output)?;

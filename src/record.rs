@@ -15,7 +15,7 @@ use crate::pipeline::score::tone::{Tone, WordTone};
 use crate::pipeline::score::watchlist::WatchHit;
 
 /// Schema name and version carried by every record.
-pub const SCHEMA: &str = "newsd.article/1.1";
+pub const SCHEMA: &str = "newsd.article/1.2";
 
 /// Where the article came from.
 #[derive(Debug, Clone, Serialize)]
@@ -29,8 +29,32 @@ pub struct Source {
     /// Modification time of the input, RFC 3339 UTC, when known.
     pub mtime: Option<String>,
     /// Unique token of this claim: ties the record to the work file and to its archive copy,
-    /// and lets a restart tell which claimed files already have a record.
+    /// and lets a restart tell which claimed files already have a record. Items of a
+    /// batch input add `.<item>`.
     pub claim: String,
+    /// Line (NDJSON) or position (JSON array) of this article in a batch input, 1-based.
+    pub item: Option<usize>,
+    /// Format detected: `text`, `markdown`, `json` or `html`.
+    pub format: crate::formats::Format,
+    /// Character encoding read (WHATWG name, e.g. `UTF-8`, `windows-1252`).
+    pub encoding: &'static str,
+    /// True when the input was gzip-compressed.
+    pub gzip: bool,
+}
+
+/// Metadata the input carried about the article.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaOut {
+    /// Publication or site name.
+    pub site_name: Option<String>,
+    /// Section of the site.
+    pub section: Option<String>,
+    /// Canonical URL.
+    pub canonical_url: Option<String>,
+    /// Last modification date as found.
+    pub modified: Option<String>,
+    /// Declared language, as found.
+    pub declared_language: Option<String>,
 }
 
 /// A mention of an entity, in character offsets into `text`.
@@ -275,6 +299,14 @@ pub struct Record {
     pub published_source: crate::document::PublishedSource,
     /// Title, when the input has one.
     pub title: Option<String>,
+    /// The article's URL, when the input gives one.
+    pub url: Option<String>,
+    /// Authors, when the input names them.
+    pub authors: Vec<String>,
+    /// Detected language (ISO 639-1) and confidence; null for text without letters.
+    pub language: Option<crate::lang::Language>,
+    /// Further metadata from the input.
+    pub meta: MetaOut,
     /// The cleaned body text that offsets refer to (absent when `outbox.include_text` is off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -319,6 +351,7 @@ impl Record {
         mut doc: Document,
         id: String,
         source: Source,
+        meta: crate::formats::ArticleMeta,
         received_at: String,
         read_us: u64,
         include_text: bool,
@@ -329,8 +362,8 @@ impl Record {
             std::mem::take(&mut doc.timings_us).into_iter().collect();
         timings_us.insert("read", read_us);
         let readability = doc.readability.unwrap_or(Readability {
-            flesch_reading_ease: 0.0,
-            flesch_kincaid_grade: 0.0,
+            flesch_reading_ease: None,
+            flesch_kincaid_grade: None,
             syllables: 0,
             sentence_length: Default::default(),
             word_length: Default::default(),
@@ -347,6 +380,16 @@ impl Record {
             published_at: doc.published.map(|t| crate::clock::rfc3339(t.into())),
             published_source: doc.published_source,
             title: doc.title,
+            url: meta.url.or_else(|| meta.canonical_url.clone()),
+            authors: meta.authors,
+            language: doc.language.take(),
+            meta: MetaOut {
+                site_name: meta.site_name,
+                section: meta.section,
+                canonical_url: meta.canonical_url,
+                modified: meta.modified,
+                declared_language: meta.language,
+            },
             text: include_text.then_some(doc.text),
             text_stats: doc.stats,
             entities,

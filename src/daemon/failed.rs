@@ -30,6 +30,8 @@ pub struct Failure<'a> {
     pub path: String,
     /// Claim token, when the input was claimed.
     pub claim: Option<&'a str>,
+    /// For one element of a batch input: its line (NDJSON) or position (array).
+    pub item: Option<usize>,
     /// Where the input is now (`null` when it could not be moved).
     pub stored_as: Option<String>,
     /// When it was refused, RFC 3339 UTC.
@@ -54,6 +56,7 @@ impl<'a> Failure<'a> {
             name: name.to_string_lossy().into_owned(),
             path: inbox_path.join(name).to_string_lossy().into_owned(),
             claim,
+            item: None,
             stored_as,
             time: crate::clock::now_rfc3339(),
             newsd_version: env!("CARGO_PKG_VERSION"),
@@ -102,6 +105,27 @@ pub fn refuse_in_place(
     let failure = Failure::new(reason, message, name, inbox_path, None, None);
     tracing::warn!(reason, message = %failure.message, name = %failure.name, "input refused in place");
     write_sidecar(failed_dir, name, &failure)
+}
+
+/// Records one element of a batch input that is not an article, beside the others'
+/// records: `failed/<name>.item-<n>.error.json`. The batch input itself is archived
+/// with its records, so the element's content is kept there; writing the same sidecar
+/// again after a crash is harmless.
+pub fn refuse_item(
+    failed_dir: &Path,
+    name: &OsStr,
+    claim: &str,
+    inbox_path: &Path,
+    item: usize,
+    reason: &str,
+    message: String,
+) -> std::io::Result<()> {
+    let mut failure = Failure::new(reason, message, name, inbox_path, Some(claim), None);
+    failure.item = Some(item);
+    let mut sidecar_name = name.to_os_string();
+    sidecar_name.push(format!(".item-{item}"));
+    tracing::warn!(reason, item, message = %failure.message, name = %failure.name, "batch item refused");
+    write_sidecar(failed_dir, &sidecar_name, &failure)
 }
 
 /// `failed/<name>` unless an input of that name is already there, then `<name>.<claim>`.

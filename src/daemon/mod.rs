@@ -99,8 +99,10 @@ pub enum Job {
         claim: String,
         /// Its original name.
         name: OsString,
-        /// Its alert is already in the alerts file (written just before a crash).
-        alert_written: bool,
+        /// Items whose records are already in the outbox (batch inputs; 0 = the input).
+        written: std::collections::HashSet<usize>,
+        /// Items whose alerts are already in the alerts file.
+        alerted: std::collections::HashSet<usize>,
     },
 }
 

@@ -29,8 +29,9 @@ use crate::record::{DedupOut, Record};
 /// A finished record waiting to be written, and the input it releases once durable.
 #[derive(Debug)]
 pub struct Commit {
-    /// The record, still without its `dedup` section (decided here, in write order).
-    pub record: Box<Record>,
+    /// The record, still without its `dedup` section (decided here, in write order);
+    /// `None` when only the input is to be released.
+    pub record: Option<Box<Record>>,
     /// The body's fingerprint, for the duplicate index.
     pub fingerprint: Fingerprint,
     /// The claimed input in `work/`.
@@ -43,6 +44,30 @@ pub struct Commit {
     pub claimed_at: Instant,
     /// Its alert already reached the alerts file before a crash: do not write it again.
     pub skip_alert: bool,
+    /// Release the input once this commit is durable (the last item of the input).
+    pub release: bool,
+}
+
+impl Commit {
+    /// A commit that writes nothing and releases the input (a batch whose records were
+    /// all written before a crash).
+    pub fn release_only(
+        work_path: PathBuf,
+        name: OsString,
+        claim: String,
+        claimed_at: Instant,
+    ) -> Self {
+        Self {
+            record: None,
+            fingerprint: Fingerprint::default(),
+            work_path,
+            name,
+            claim,
+            claimed_at,
+            skip_alert: true,
+            release: true,
+        }
+    }
 }
 
 /// The current outbox file.
@@ -107,7 +132,8 @@ impl Outbox {
         Ok(size - keep)
     }
 
-    /// Which of `claims` already have a record in the current file.
+    /// The claim tokens in the current file whose input claim (the part before any
+    /// `.<item>`) is one of `claims`.
     pub fn find_claims(&self, claims: &HashSet<String>) -> io::Result<HashSet<String>> {
         const KEY: &[u8] = b"\"claim\":\"";
         let mut found = HashSet::new();
@@ -130,7 +156,7 @@ impl Outbox {
                 continue;
             };
             if let Ok(token) = std::str::from_utf8(&rest[..end])
-                && claims.contains(token)
+                && claims.contains(token.split('.').next().unwrap_or(token))
             {
                 found.insert(token.to_string());
             }
@@ -297,27 +323,31 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => true,
         };
         for mut commit in batch.drain(..) {
+            let Some(record) = commit.record.as_mut() else {
+                unsynced.push(commit);
+                continue;
+            };
             if let Some(index) = index.as_mut() {
                 // The index entry is written before the record, so a crash in between
                 // gives the reprocessed claim the same verdict (see dedup::index).
                 match index.check_and_add(
-                    &commit.record.id,
-                    &commit.record.source.claim,
+                    &record.id,
+                    &record.source.claim,
                     &commit.fingerprint,
                     crate::clock::unix_now(),
                 ) {
                     Ok(verdict) => {
-                        commit.record.dedup = Some(DedupOut::new(&commit.fingerprint, verdict));
+                        record.dedup = Some(DedupOut::new(&commit.fingerprint, verdict));
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "duplicate index write failed; record written without dedup")
                     }
                 }
             }
-            let priority = crate::priority::compute(&commit.record, &rt.config.priority);
+            let priority = crate::priority::compute(record, &rt.config.priority);
             let alert = priority.alert;
-            commit.record.priority = Some(priority);
-            let line = commit.record.to_line();
+            record.priority = Some(priority);
+            let line = record.to_line();
             // The alert goes first: after a crash between the two writes, recovery sees
             // the alert and does not repeat it (a record first would lose the alert).
             if alert && !commit.skip_alert {

@@ -7,7 +7,7 @@
 //! already reached the alerts file, without writing the alert again). Either way each
 //! input ends with exactly one record and at most one alert (see `ARCHITECTURE.md`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -22,6 +22,19 @@ pub struct Recovery {
     pub done: Vec<(OsString, OsString, String)>,
     /// Claimed files to process again.
     pub redo: Vec<Job>,
+}
+
+/// Groups claim tokens by input claim: `c` → item 0 (a whole input), `c.n` → item n.
+fn by_claim(tokens: HashSet<String>) -> HashMap<String, HashSet<usize>> {
+    let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
+    for t in tokens {
+        let (base, item) = match t.split_once('.') {
+            Some((b, n)) => (b.to_string(), n.parse().unwrap_or(0)),
+            None => (t, 0),
+        };
+        out.entry(base).or_default().insert(item);
+    }
+    out
 }
 
 /// Lists `work/` and splits its files into released-but-not-archived and to-redo.
@@ -46,23 +59,25 @@ pub fn scan(work_dir: &Path, outbox: &Outbox, alerts: &Outbox) -> std::io::Resul
         }
     }
     let tokens: HashSet<String> = claimed.iter().map(|(_, t, _)| t.clone()).collect();
-    let written = outbox.find_claims(&tokens)?;
+    let written = by_claim(outbox.find_claims(&tokens)?);
     // An alert is written before its record: a crash in between leaves the alert, which
     // must not be written twice when the input is processed again.
-    let alerted = alerts.find_claims(&tokens)?;
+    let alerted = by_claim(alerts.find_claims(&tokens)?);
     let mut recovery = Recovery::default();
     // Oldest claims first, so recovered records keep roughly their original order.
     claimed.sort_by(|a, b| a.1.cmp(&b.1));
     for (work_name, token, name) in claimed {
-        if written.contains(&token) {
+        let done_items = written.get(&token).cloned().unwrap_or_default();
+        if done_items.contains(&0) {
             recovery.done.push((work_name, name, token));
         } else {
-            let alert_written = alerted.contains(&token);
+            // Batch inputs are read again; items already written are skipped.
             recovery.redo.push(Job::Reclaimed {
                 work_name,
+                alerted: alerted.get(&token).cloned().unwrap_or_default(),
                 claim: token,
                 name,
-                alert_written,
+                written: done_items,
             });
         }
     }

@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use super::outbox::Commit;
 use super::{Dirs, Job, Runtime, Shared, failed};
-use crate::article::{self, ArticleError, Origin};
+use std::collections::HashSet;
+
+use crate::article::{self, ArticleError, BuildContext, ItemOutcome, Origin};
 use crate::claim;
 use crate::input;
 
@@ -21,7 +23,10 @@ struct Claimed {
     work_path: PathBuf,
     name: OsString,
     origin: Origin,
-    alert_written: bool,
+    /// Items (0: the whole input) whose records a previous run already wrote.
+    written: HashSet<usize>,
+    /// Items whose alerts a previous run already wrote.
+    alerted: HashSet<usize>,
 }
 
 /// Processes one job to the point where the writer takes over (or the input is refused).
@@ -38,37 +43,16 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
     );
     let _enter = span.enter();
     let started = Instant::now();
+    let ctx = BuildContext {
+        pipeline: &rt.pipeline,
+        formats: &rt.config.formats,
+        include_text: rt.config.outbox.include_text,
+    };
     let result = input::read_file(&claimed.work_path, rt.config.inbox.max_bytes)
         .map_err(ArticleError::from)
-        .and_then(|raw| {
-            article::build_record(
-                raw,
-                claimed.origin.clone(),
-                &rt.pipeline,
-                rt.config.outbox.include_text,
-                started,
-            )
-        });
-    match result {
-        Ok(processed) => {
-            span.record("id", processed.record.id.as_str());
-            tracing::debug!(words = processed.record.text_stats.words, "processed");
-            let commit = Commit {
-                record: Box::new(processed.record),
-                fingerprint: processed.fingerprint,
-                work_path: claimed.work_path,
-                name: claimed.name,
-                claim: claimed.origin.claim,
-                claimed_at: started,
-                skip_alert: claimed.alert_written,
-            };
-            // Blocks while the writer's queue is full: that is the backpressure that
-            // keeps records (and articles) in memory bounded.
-            if out.send(commit).is_err() {
-                tracing::warn!("outbox writer is gone; input stays in work/ for the next start");
-                shared.stats.record_skip();
-            }
-        }
+        .and_then(|raw| article::build(&raw, &claimed.origin, ctx, &claimed.written, started));
+    let built = match result {
+        Ok(built) => built,
         Err(e) => {
             let reason = e.code();
             if let Err(io) = failed::refuse(
@@ -83,6 +67,64 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 tracing::error!(error = %io, reason, "cannot move refused input to failed/; it stays in work/");
             }
             shared.stats.record_failure();
+            return;
+        }
+    };
+    let mut commits = Vec::with_capacity(built.items.len());
+    for outcome in built.items {
+        match outcome {
+            ItemOutcome::Record(p) => {
+                span.record("id", p.record.id.as_str());
+                tracing::debug!(words = p.record.text_stats.words, item = ?p.record.source.item, "processed");
+                let item = p.record.source.item.unwrap_or(0);
+                commits.push(Commit {
+                    record: Some(Box::new(p.record)),
+                    fingerprint: p.fingerprint,
+                    work_path: claimed.work_path.clone(),
+                    name: claimed.name.clone(),
+                    claim: claimed.origin.claim.clone(),
+                    claimed_at: started,
+                    skip_alert: claimed.alerted.contains(&item),
+                    release: false,
+                });
+            }
+            ItemOutcome::Failed {
+                item,
+                code,
+                message,
+            } => {
+                if let Err(io) = failed::refuse_item(
+                    &dirs.failed,
+                    &claimed.name,
+                    &claimed.origin.claim,
+                    &dirs.inbox_as_configured,
+                    item,
+                    code,
+                    message,
+                ) {
+                    tracing::error!(error = %io, item, "cannot write the item's failure sidecar");
+                }
+            }
+        }
+    }
+    // The input is released with its last record; a batch whose records were all
+    // written before a crash is released without one.
+    match commits.last_mut() {
+        Some(last) => last.release = true,
+        None => commits.push(Commit::release_only(
+            claimed.work_path,
+            claimed.name,
+            claimed.origin.claim,
+            started,
+        )),
+    }
+    for commit in commits {
+        // Blocks while the writer's queue is full: that is the backpressure that
+        // keeps records (and articles) in memory bounded.
+        if out.send(commit).is_err() {
+            tracing::warn!("outbox writer is gone; input stays in work/ for the next start");
+            shared.stats.record_skip();
+            return;
         }
     }
 }
@@ -116,14 +158,16 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 work_path,
                 origin: origin(dirs, &name, token, crate::clock::now_rfc3339()),
                 name,
-                alert_written: false,
+                written: HashSet::new(),
+                alerted: HashSet::new(),
             })
         }
         Job::Reclaimed {
             work_name,
             claim,
             name,
-            alert_written,
+            written,
+            alerted,
         } => {
             let received = claim::token_time(&claim)
                 .map(crate::clock::rfc3339)
@@ -132,7 +176,8 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 work_path: dirs.work.join(work_name),
                 origin: origin(dirs, &name, claim, received),
                 name,
-                alert_written,
+                written,
+                alerted,
             })
         }
     }

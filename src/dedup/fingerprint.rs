@@ -49,6 +49,13 @@ fn word_hash(word: &str) -> u64 {
     h
 }
 
+impl Default for Fingerprint {
+    /// The fingerprint of an empty text (never matches anything).
+    fn default() -> Self {
+        Self::of_words(&[])
+    }
+}
+
 impl Fingerprint {
     /// Fingerprints a tokenized document's body.
     pub fn of(doc: &Document) -> Self {

@@ -128,6 +128,9 @@ pub enum FormatError {
     /// Markdown front matter that does not parse.
     #[error("bad front matter: {0}")]
     FrontMatter(String),
+    /// Zero bytes, or only whitespace.
+    #[error("the input is empty")]
+    Empty,
     /// Nothing but markup, whitespace or furniture.
     #[error("no article text found")]
     NoText,
@@ -144,6 +147,7 @@ impl FormatError {
             FormatError::Binary(_) => "binary",
             FormatError::JsonShape(_) => "json_shape",
             FormatError::FrontMatter(_) => "front_matter",
+            FormatError::Empty => "empty",
             FormatError::NoText => "no_article",
             FormatError::Nested => "nested_compression",
         }
@@ -179,6 +183,9 @@ fn looks_like_page(text: &str) -> bool {
 /// Reads an input's bytes into articles. `name` (the file name) is the second clue
 /// to the format, after the content.
 pub fn parse(bytes: &[u8], name: &str, cfg: &FormatsConfig) -> Result<Parsed, FormatError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FormatError::Empty);
+    }
     let (bytes, gzip) = if gzip::is_gzip(bytes) {
         let inner = gzip::gunzip(bytes, cfg.max_decompressed_bytes)?;
         if gzip::is_gzip(&inner) {
@@ -189,6 +196,9 @@ pub fn parse(bytes: &[u8], name: &str, cfg: &FormatsConfig) -> Result<Parsed, Fo
         (std::borrow::Cow::Borrowed(bytes), false)
     };
     let decoded = charset::decode(&bytes)?;
+    if decoded.text.trim().is_empty() {
+        return Err(FormatError::Empty);
+    }
     let ext = extension(name);
     let text = decoded.text.trim_start_matches('\u{feff}');
     let first = text.trim_start().chars().next().unwrap_or(' ');

@@ -96,6 +96,19 @@ impl Stage for Extract {
             .published
             .unwrap_or_else(time::OffsetDateTime::now_utc)
             .date();
+        if !doc.is_english() {
+            // Every rule and list here is English; on other languages they would give
+            // wrong answers ("die" as a keyword), so they give none.
+            let code = doc
+                .language
+                .as_ref()
+                .map_or("?", |l| l.code.as_str())
+                .to_string();
+            doc.warn(format!(
+                "language {code}: keywords, dates, quotes, amounts and entities are read for English only and were left empty"
+            ));
+            return Ok(());
+        }
         doc.dates = facts::find_dates(doc, published);
         doc.quotes = facts::find_quotes(doc);
         doc.amounts = facts::find_amounts(doc);

@@ -143,18 +143,35 @@ impl Stage for Score {
         }
         let (ease, grade) = flesch(words, sentence_lengths.len(), syllable_total);
         doc.readability = Some(Readability {
-            flesch_reading_ease: ease,
-            flesch_kincaid_grade: grade,
+            flesch_reading_ease: Some(ease),
+            flesch_kincaid_grade: Some(grade),
             syllables: syllable_total,
             sentence_length: Distribution::of(&mut sentence_lengths),
             word_length: Distribution::of(&mut word_lengths),
         });
+        doc.watchlist = self.watchlist.find(doc);
+        if !doc.is_english() {
+            // The lexicons, the taxonomy and the topic model are English: no numbers
+            // beat wrong numbers.
+            let code = doc
+                .language
+                .as_ref()
+                .map_or("?", |l| l.code.as_str())
+                .to_string();
+            doc.warn(format!(
+                "language {code}: tone, topics and readability formulas are English-only and were left null"
+            ));
+            if let Some(r) = doc.readability.as_mut() {
+                r.flesch_reading_ease = None;
+                r.flesch_kincaid_grade = None;
+            }
+            return Ok(());
+        }
         let tone = self.tone.score(doc);
         for entity in &mut doc.entities {
             entity.tone = tone::ToneScorer::entity_tone(&tone, &entity.mentions);
         }
         doc.tone = Some(tone);
-        doc.watchlist = self.watchlist.find(doc);
         doc.topics = Some(Topics {
             classifier: self.classifier.predict(doc),
             taxonomy: self.taxonomy.score(doc, self.min_topic_score),
@@ -190,8 +207,14 @@ mod tests {
         // 6 words, 1 sentence, 6 syllables.
         let r = score("The cat sat on the mat.");
         assert_eq!(r.syllables, 6);
-        assert!(close(r.flesch_reading_ease, 116.145), "{r:?}");
-        assert!(close(r.flesch_kincaid_grade, -1.45), "{r:?}");
+        assert!(
+            close(r.flesch_reading_ease.unwrap_or(f64::NAN), 116.145),
+            "{r:?}"
+        );
+        assert!(
+            close(r.flesch_kincaid_grade.unwrap_or(f64::NAN), -1.45),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -201,8 +224,14 @@ mod tests {
         assert_eq!(r.syllables, 15);
         let ease = 206.835 - 1.015 * 3.5 - 84.6 * (15.0 / 7.0);
         let grade = 0.39 * 3.5 + 11.8 * (15.0 / 7.0) - 15.59;
-        assert!(close(r.flesch_reading_ease, ease), "{r:?}");
-        assert!(close(r.flesch_kincaid_grade, grade), "{r:?}");
+        assert!(
+            close(r.flesch_reading_ease.unwrap_or(f64::NAN), ease),
+            "{r:?}"
+        );
+        assert!(
+            close(r.flesch_kincaid_grade.unwrap_or(f64::NAN), grade),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -216,8 +245,8 @@ mod tests {
     fn no_words_gives_zeros_not_nan() {
         for text in ["", "2024. 3.5 — 17%"] {
             let r = score(text);
-            assert_eq!(r.flesch_reading_ease, 0.0);
-            assert_eq!(r.flesch_kincaid_grade, 0.0);
+            assert_eq!(r.flesch_reading_ease, Some(0.0));
+            assert_eq!(r.flesch_kincaid_grade, Some(0.0));
             assert!(serde_json::to_string(&r).is_ok());
         }
     }
@@ -240,11 +269,11 @@ mod tests {
         let r = score(include_str!("../../../seeds/xi-jinping-russia-visit.txt"));
         // Long sentences of long words: hard news prose.
         assert!(
-            r.flesch_reading_ease > 0.0 && r.flesch_reading_ease < 50.0,
+            r.flesch_reading_ease.is_some_and(|e| e > 0.0 && e < 50.0),
             "{r:?}"
         );
         assert!(
-            r.flesch_kincaid_grade > 12.0 && r.flesch_kincaid_grade < 25.0,
+            r.flesch_kincaid_grade.is_some_and(|g| g > 12.0 && g < 25.0),
             "{r:?}"
         );
         assert!(r.syllables > 500, "{r:?}");

@@ -14,6 +14,7 @@
 //! - [`input`]: safe reading and decoding of input files;
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`process`]: the one-shot `newsd process` command;
+//! - [`evaluate`]: offline scores of stages on labelled datasets (`newsd eval`);
 //! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
 //! - [`clock`], [`fsutil`], [`logging`]: small shared helpers.
 
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod document;
+pub mod evaluate;
 pub mod fsutil;
 pub mod input;
 pub mod logging;

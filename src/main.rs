@@ -34,6 +34,22 @@ enum Command {
     CheckConfig,
     /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
     Bench(BenchArgs),
+    /// Score a stage against a labelled dataset; prints one JSON object.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Keyphrases: precision, recall and F1 at k, stemmed exact match.
+    Keyphrases {
+        /// Dataset folder with keys/*.key and docs/ or docsutf8/.
+        #[arg(long, value_name = "DIR")]
+        dataset: PathBuf,
+        /// Keywords scored per document (k).
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +97,7 @@ fn main() -> ExitCode {
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
         Command::Bench(args) => bench(&args),
+        Command::Eval(cmd) => eval(cli.config, &cmd),
     }
 }
 
@@ -151,6 +168,33 @@ fn check_config(config_path: Option<PathBuf>) -> ExitCode {
     println!("# effective config from {}", loaded.origin());
     print!("{}", loaded.config.to_toml());
     ExitCode::SUCCESS
+}
+
+fn eval(config_path: Option<PathBuf>, cmd: &EvalCommand) -> ExitCode {
+    let loaded = match load(config_path.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    match cmd {
+        EvalCommand::Keyphrases { dataset, top } => {
+            match newsd::evaluate::keyphrases::evaluate(dataset, &loaded.config.pipeline, *top) {
+                Ok(report) => {
+                    match serde_json::to_string(&report) {
+                        Ok(line) => println!("{line}"),
+                        Err(e) => {
+                            eprintln!("newsd eval keyphrases: {e}");
+                            return ExitCode::from(1);
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("newsd eval keyphrases: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
 }
 
 fn bench(args: &BenchArgs) -> ExitCode {

@@ -26,8 +26,7 @@ use serde::Serialize;
 
 use super::corpus::{self, CorpusError};
 use crate::document::Document;
-use crate::pipeline::extract::keyphrase::Ranker;
-use crate::pipeline::{BuildError, Pipeline, PipelineConfig, StageName};
+use crate::pipeline::{BuildError, Pipeline, PipelineConfig};
 
 /// Precision, recall and F1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -259,83 +258,6 @@ pub fn evaluate(
         gold_present: present as f64 / total.gold.max(1) as f64,
         extract,
     })
-}
-
-/// What [`fit_ranker`] trained on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitSummary {
-    /// Each dataset with its sample weight, documents and candidates.
-    pub datasets: Vec<FitDataset>,
-    /// L2 penalty used.
-    pub l2: f64,
-}
-
-/// One training dataset of [`fit_ranker`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitDataset {
-    /// The folder.
-    pub path: PathBuf,
-    /// Weight of each of its candidates in the loss.
-    pub weight: f64,
-    /// Documents read.
-    pub documents: usize,
-    /// Candidates, and how many match a gold phrase.
-    pub candidates: usize,
-    /// Candidates matching a gold phrase.
-    pub positives: usize,
-}
-
-/// Trains the keyphrase re-ranker on labelled datasets: every candidate of every
-/// document (after the config's clean and tokenize stages) is a sample, labelled by
-/// stemmed exact match with a gold phrase, weighted by its dataset's weight (so a
-/// dataset with many gold phrases per document does not drown the others).
-pub fn fit_ranker(
-    datasets: &[(PathBuf, f64)],
-    config: &PipelineConfig,
-    l2: f64,
-) -> Result<(Ranker, FitSummary), EvalError> {
-    let mut before = config.clone();
-    before
-        .stages
-        .retain(|s| matches!(s, StageName::Clean | StageName::Tokenize));
-    let pipeline = Pipeline::build(&before)?;
-    let extractor = crate::pipeline::extract::keyphrases(&config.extract)?;
-    let stemmer = Stemmer::create(Algorithm::English);
-    let mut samples = Vec::new();
-    let mut summary = FitSummary {
-        datasets: Vec::new(),
-        l2,
-    };
-    for (dir, weight) in datasets {
-        let mut stats = FitDataset {
-            path: dir.clone(),
-            weight: *weight,
-            documents: 0,
-            candidates: 0,
-            positives: 0,
-        };
-        for sample in corpus::load(dir)? {
-            let gold: HashSet<Vec<String>> = sample
-                .gold
-                .iter()
-                .map(|g| stemmed(&stemmer, g))
-                .filter(|g| !g.is_empty())
-                .collect();
-            let mut doc = Document::new(sample.title, sample.body);
-            if gold.is_empty() || pipeline.run(&mut doc).is_err() {
-                continue;
-            }
-            stats.documents += 1;
-            for (surface, x) in extractor.candidates(&doc) {
-                let label = gold.contains(&stemmed(&stemmer, &surface));
-                stats.candidates += 1;
-                stats.positives += usize::from(label);
-                samples.push((x, label, *weight));
-            }
-        }
-        summary.datasets.push(stats);
-    }
-    Ok((Ranker::fit(&samples, l2), summary))
 }
 
 /// How many distinct `gold` phrases occur as a contiguous stemmed word sequence of the

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::super::idhash::IdHashState;
-use super::words::{Word, Words};
+use super::words::{Before, Word, Words};
 
 /// "None" marker for node and form links.
 pub(super) const NONE: u32 = u32::MAX;
@@ -32,6 +32,9 @@ pub(super) struct Candidate {
     pub(super) first_word: u32,
     /// Whether the candidate occurs in the title.
     pub(super) in_title: bool,
+    /// Occurrences right after a determiner, and right after a verb marker.
+    pub(super) after_determiner: u32,
+    pub(super) after_verb_marker: u32,
     first_form: u32,
     forms: u32,
 }
@@ -153,6 +156,10 @@ impl<'a> Candidates<'a> {
                 let cut_right = inside(j) && name.get(j - start).is_some_and(|n| n.1 > j + 1);
                 if !(cut_left || cut_right) {
                     self.occurrence(node, a.in_title, a.start, b.end);
+                    if let Some(c) = self.list.get_mut(node as usize) {
+                        c.after_determiner += u32::from(a.before == Before::Determiner);
+                        c.after_verb_marker += u32::from(a.before == Before::VerbMarker);
+                    }
                 }
             }
         }
@@ -173,6 +180,8 @@ impl<'a> Candidates<'a> {
             count: 0,
             first_word: at,
             in_title: false,
+            after_determiner: 0,
+            after_verb_marker: 0,
             first_form: NONE,
             forms: 0,
         });
@@ -281,5 +290,83 @@ impl<'a> Candidates<'a> {
             node = c.parent;
         }
         out.reverse();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::Stage;
+    use crate::pipeline::extract::stopwords::Stopwords;
+    use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
+    use rust_stemmers::{Algorithm, Stemmer};
+
+    fn texts(title: Option<&str>, body: &str, max_words: usize) -> Vec<(String, u32)> {
+        let mut doc = Document::new(title.map(str::to_string), body.to_string());
+        Tokenize::build(&TokenizeConfig::default())
+            .expect("builds")
+            .apply(&mut doc)
+            .expect("runs");
+        let stemmer = Stemmer::create(Algorithm::English);
+        let words = super::super::words::words(&doc, &Stopwords::builtin(), &stemmer);
+        let title = doc.title.as_deref().unwrap_or("");
+        let c = Candidates::collect(&words, title, &doc.text, max_words, IdHashState::new());
+        let mut out: Vec<(String, u32)> = c
+            .list
+            .iter()
+            .filter(|x| x.count > 0)
+            .map(|x| (c.surface(x).to_string(), x.count))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn runs_stop_at_stopwords_and_punctuation() {
+        let got = texts(
+            None,
+            "The oil spill spread, and oil spills hurt wildlife.",
+            4,
+        );
+        let names: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        // "oil spill" and "oil spills" are one candidate (same stems), seen twice.
+        assert!(got.contains(&("oil spill".to_string(), 2)), "{got:?}");
+        assert!(names.contains(&"oil spill spread"), "{names:?}");
+        // No candidate crosses the comma or holds a stopword.
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("spread oil") || n.contains("and"))
+        );
+        assert!(!names.contains(&"The"), "{names:?}");
+    }
+
+    #[test]
+    fn names_are_not_cut_unless_too_long() {
+        let got = texts(
+            None,
+            "Rebels of the Shining Path attacked. Shining Path denied it.",
+            4,
+        );
+        let names: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert!(names.contains(&"Shining Path"), "{names:?}");
+        assert!(
+            !names.contains(&"Path") && !names.contains(&"Shining"),
+            "{names:?}"
+        );
+        // A name longer than max_words may be cut: its pieces are candidates.
+        let got = texts(None, "They met Alpha Beta Gamma Delta Epsilon today.", 3);
+        let names: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert!(names.contains(&"Alpha Beta Gamma"), "{names:?}");
+    }
+
+    #[test]
+    fn the_title_only_adds_to_body_phrases() {
+        let got = texts(Some("Unicorns And Oil Spill"), "An oil spill spread.", 4);
+        assert!(got.contains(&("oil spill".to_string(), 2)), "{got:?}");
+        assert!(!got.iter().any(|(s, _)| s.contains("Unicorn")), "{got:?}");
+        // The body's form is reported, not the title's Title Case.
+        assert!(!got.iter().any(|(s, _)| s == "Oil Spill"), "{got:?}");
     }
 }

@@ -124,3 +124,69 @@ pub(super) fn features(words: &Words) -> Vec<TermFeatures> {
     }
     feats
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::Stage;
+    use crate::pipeline::extract::stopwords::Stopwords;
+    use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
+    use rust_stemmers::{Algorithm, Stemmer};
+
+    fn words_of(text: &str) -> (Words, Document) {
+        let mut doc = Document::new(None, text.to_string());
+        Tokenize::build(&TokenizeConfig::default())
+            .expect("builds")
+            .apply(&mut doc)
+            .expect("runs");
+        let stemmer = Stemmer::create(Algorithm::English);
+        (
+            super::super::words::words(&doc, &Stopwords::builtin(), &stemmer),
+            doc,
+        )
+    }
+
+    fn term_of(words: &Words, doc: &Document, word: &str) -> u32 {
+        words
+            .words
+            .iter()
+            .find(|w| doc.text.get(w.start..w.end) == Some(word))
+            .map(|w| w.term)
+            .expect("word present")
+    }
+
+    #[test]
+    fn counts_casing_position_and_spread() {
+        let text = "The storm hit Texas. Texas officials said the storm weakened. \
+                    Storm damage was light. Later the NASA team left.";
+        let (words, doc) = words_of(text);
+        let feats = features(&words);
+        let f = |w: &str| feats[term_of(&words, &doc, w) as usize];
+        // "storm" three times in three sentences, once capitalised at a sentence
+        // start (not counted as casing).
+        let storm = f("storm");
+        assert_eq!((storm.tf, storm.capital, storm.sentences), (3, 0, 3));
+        // Body sentences count from 1 (0 is the title's).
+        assert_eq!(storm.median_sentence, 2);
+        // "Texas" is capitalised mid-sentence once; "NASA" is an acronym.
+        let texas = f("Texas");
+        assert_eq!((texas.tf, texas.capital, texas.sentences), (2, 1, 2));
+        assert_eq!(f("NASA").acronym, 1);
+        // An early, frequent, dispersed term beats a late one-off (lower is better).
+        assert!(storm.score < f("team").score, "{storm:?}");
+    }
+
+    #[test]
+    fn relatedness_penalises_words_seen_beside_many_others() {
+        // "company" always meets the same neighbours; "new" meets a different one
+        // each time, as function-like words do.
+        let text = "Big company plans. Big company plans. new cars. new roads. new taxes.";
+        let (words, doc) = words_of(text);
+        let feats = features(&words);
+        let f = |w: &str| feats[term_of(&words, &doc, w) as usize];
+        assert_eq!(f("company").left, 2);
+        assert_eq!(f("company").left_distinct, 1);
+        assert_eq!(f("new").right_distinct, 3);
+    }
+}

@@ -7,7 +7,7 @@
 //! 3. `candidates.rs`: every n-gram of up to `max_phrase_words` unblocked words
 //!    inside a run (no stopword anywhere in it, no punctuation across it), not
 //!    cutting a capitalised name; the title only adds occurrences to body phrases.
-//! 4. `signals.rs`: 46 features per candidate (YAKE score, length, frequency,
+//! 4. `signals.rs`: 54 features per candidate (YAKE score, length, frequency,
 //!    position, casing, word shape, nesting).
 //! 5. `model.rs`: a logistic regression over those features, with shipped weights
 //!    (`config/models/keyphrase-ranker.toml`).
@@ -24,6 +24,8 @@ mod signals;
 mod words;
 
 pub use model::Ranker;
+pub(crate) use select::choose;
+pub(crate) use signals::N as FEATURES;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -113,18 +115,22 @@ impl Keyphrases {
         )
     }
 
+    /// The `dedup_similarity` setting.
+    pub(crate) fn dedup_similarity(&self) -> f64 {
+        self.dedup_similarity
+    }
+
     /// Every candidate of a tokenized document with its feature vector, for training
     /// the re-ranker.
-    pub(crate) fn candidates(&self, doc: &Document) -> Vec<(String, [f64; signals::N])> {
+    pub(crate) fn candidates(&self, doc: &Document) -> Vec<(String, [f64; FEATURES])> {
         let words = words::words(doc, &self.stopwords, &self.stemmer);
         let feats = features::features(&words);
         let title = doc.title.as_deref().unwrap_or("");
         let cands =
             candidates::Candidates::collect(&words, title, &doc.text, self.max_words, self.ids);
-        let mut out = Vec::with_capacity(cands.list.len());
-        select::each_candidate(&words, &feats, &cands, |surface, x| {
-            out.push((surface.to_string(), *x));
-        });
-        out
+        select::vectors(&words, &feats, &cands)
+            .into_iter()
+            .map(|(surface, x)| (surface.to_string(), x))
+            .collect()
     }
 }

@@ -35,6 +35,17 @@ impl Ranker {
         Self::from_toml(BUILTIN)
     }
 
+    /// All-zero weights: every candidate scores the same. Training starts here.
+    pub fn untrained() -> Self {
+        Self {
+            features: NAMES.iter().map(|s| s.to_string()).collect(),
+            mean: vec![0.0; N],
+            scale: vec![1.0; N],
+            weights: vec![0.0; N],
+            bias: 0.0,
+        }
+    }
+
     /// Parses a weights file and checks that it fits this extractor's features.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let ranker: Ranker = toml::from_str(text).map_err(|e| e.to_string())?;

@@ -27,15 +27,23 @@ fn order(a: &Scored<'_>, b: &Scored<'_>) -> std::cmp::Ordering {
         .then_with(|| a.surface.cmp(b.surface))
 }
 
-/// Calls `f(surface, features)` for every candidate seen in the body.
-pub(super) fn each_candidate<'a>(
+/// Every candidate seen in the body with its feature vector.
+pub(super) fn vectors<'a>(
     words: &Words,
     feats: &[TermFeatures],
     cands: &Candidates<'a>,
-    mut f: impl FnMut(&'a str, &[f64; N]),
-) {
+) -> Vec<(&'a str, [f64; N])> {
     let superstrings = cands.superstrings();
+    let mut max_count = [0u32; 4];
+    for cand in &cands.list {
+        let slot = (cand.words as usize).clamp(1, 4) - 1;
+        if let Some(m) = max_count.get_mut(slot) {
+            *m = (*m).max(cand.count);
+        }
+    }
+    let max_tf = feats.iter().map(|f| f.tf).max().unwrap_or(1);
     let mut terms = Vec::new();
+    let mut out = Vec::with_capacity(cands.list.len());
     for (node, cand) in (0u32..).zip(&cands.list) {
         if cand.count == 0 {
             continue;
@@ -52,9 +60,20 @@ pub(super) fn each_candidate<'a>(
             terms: &terms,
             surface,
             superstrings: superstrings.get(node as usize).copied().unwrap_or((0, 0)),
+            max_count: max_count
+                .get((cand.words as usize).clamp(1, 4) - 1)
+                .copied()
+                .unwrap_or(1),
+            max_tf,
         });
-        f(surface, &x);
+        out.push((surface, x));
     }
+    let mut xs: Vec<[f64; N]> = out.iter().map(|(_, x)| *x).collect();
+    signals::standardise(&mut xs);
+    for ((_, x), y) in out.iter_mut().zip(xs) {
+        *x = y;
+    }
+    out
 }
 
 /// Scores the candidates and returns the best `limit`, best first. A keyword's score
@@ -67,13 +86,14 @@ pub(super) fn select(
     limit: usize,
     dedup_similarity: f64,
 ) -> Vec<Keyword> {
-    let mut scored: Vec<Scored<'_>> = Vec::with_capacity(cands.list.len());
-    each_candidate(words, feats, cands, |surface, x| {
-        let logit = ranker.logit(x);
-        if logit.is_finite() {
-            scored.push(Scored { logit, surface });
-        }
-    });
+    let mut scored: Vec<Scored<'_>> = vectors(words, feats, cands)
+        .into_iter()
+        .map(|(surface, x)| Scored {
+            logit: ranker.logit(&x),
+            surface,
+        })
+        .filter(|s| s.logit.is_finite())
+        .collect();
     // Sort only a generous head; the tail is sorted only if skips use the head up.
     let head = scored.len().min(limit.saturating_mul(4).max(32));
     if head < scored.len() {
@@ -101,6 +121,21 @@ pub(super) fn select(
         .collect()
 }
 
+/// The texts chosen from `scored` (text, logit) as [`select`] would choose them.
+pub(crate) fn choose<'a>(scored: &[(&'a str, f64)], limit: usize, dedup: f64) -> Vec<&'a str> {
+    let mut list: Vec<Scored<'a>> = scored
+        .iter()
+        .map(|(surface, logit)| Scored {
+            logit: *logit,
+            surface,
+        })
+        .collect();
+    list.sort_unstable_by(order);
+    let mut chosen = Vec::with_capacity(limit);
+    take(&list, &mut chosen, limit, dedup);
+    chosen.into_iter().map(|(c, _)| c.surface).collect()
+}
+
 /// Appends candidates of `list` (sorted) to `chosen` up to `limit`, skipping
 /// near-duplicates of those already there.
 fn take<'a>(
@@ -109,6 +144,9 @@ fn take<'a>(
     limit: usize,
     dedup_similarity: f64,
 ) {
+    // No penalty for sharing words with chosen phrases: gold keyphrases overlap
+    // ("tornado", "tornado season", "tornado warning"), and such a penalty (MMR)
+    // lowered cross-validated F1 on DUC-2001 (0.297 -> 0.290 at half a logit).
     for cand in list {
         if chosen.len() == limit {
             return;

@@ -21,6 +21,17 @@
 //!   (noun-like "-ion/-ment/-ity…", agent "-er/-or/-ist", adjective-like
 //!   "-al/-ive/-ous…", plural "-s", "-ing", "-ed", "-ly"), lower-case "-ing" first
 //!   or last word, a digit;
+//! - relative weight: the phrase count over the largest count of a phrase of its
+//!   length, its most frequent term's frequency over the article's largest, the
+//!   frequency of its last (head) word (log);
+//! - a capitalised first word before a lower-case last word ("Trump likes", but
+//!   also "Ebola patients");
+//! - crosses for single words: casing, lead position and frequency, since a lone
+//!   word must be a name, an early word or a frequent one to be a keyphrase;
+//! - the YAKE score standardised over the article's candidates;
+//! - context: the share of its occurrences right after a determiner ("the", "his":
+//!   a noun phrase) and right after a pronoun, modal, "to" or "be"/"have" (a verb
+//!   or adjective), a part-of-speech hint without a tagger;
 //! - nesting: how many longer candidates contain it (log), the largest count of
 //!   those over its own, and whether one is as frequent as it (then it only ever
 //!   appears inside that phrase).
@@ -30,7 +41,7 @@ use super::features::TermFeatures;
 use super::words::Words;
 
 /// Names of the features, in vector order; the weights file lists the same names.
-pub(crate) const NAMES: [&str; 46] = [
+pub(crate) const NAMES: [&str; 56] = [
     "yake_ln",
     "len1",
     "len2",
@@ -77,6 +88,16 @@ pub(crate) const NAMES: [&str; 46] = [
     "superstrings_ln",
     "superstring_count_ratio",
     "subsumed",
+    "head_tf_ln",
+    "count_rel",
+    "tf_rel",
+    "name_then_lower",
+    "len1_x_capital",
+    "len1_x_first_sentence_inv",
+    "len1_x_tf_ln",
+    "yake_z",
+    "after_determiner",
+    "after_verb_marker",
 ];
 
 /// Number of features.
@@ -96,26 +117,35 @@ pub(super) struct Input<'a> {
     pub(super) surface: &'a str,
     /// Longer candidates containing it, and their largest count.
     pub(super) superstrings: (u32, u32),
+    /// The largest count among candidates of the same length.
+    pub(super) max_count: u32,
+    /// The largest term frequency of the article.
+    pub(super) max_tf: u32,
 }
 
 fn flag(b: bool) -> f64 {
     if b { 1.0 } else { 0.0 }
 }
 
+/// Whether `word` ends with `suffix` (lower-case ASCII), ignoring ASCII case.
+fn ends(word: &str, suffix: &str) -> bool {
+    let (w, s) = (word.as_bytes(), suffix.as_bytes());
+    w.len() >= s.len() && w[w.len() - s.len()..].eq_ignore_ascii_case(s)
+}
+
 /// Suffix classes of a word (7 values, see the module docs).
 fn suffixes(word: &str, out: &mut [f64]) {
-    let w = word.to_lowercase();
-    let ends = |list: &[&str]| list.iter().any(|s| w.ends_with(s));
+    let any = |list: &[&str]| list.iter().any(|s| ends(word, s));
     let values = [
-        ends(&["ion", "ment", "ity", "ness", "ance", "ence", "ship", "ism"]),
-        ends(&["er", "or", "ist", "ian"]),
-        ends(&[
+        any(&["ion", "ment", "ity", "ness", "ance", "ence", "ship", "ism"]),
+        any(&["er", "or", "ist", "ian"]),
+        any(&[
             "al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ant", "ent",
         ]),
-        w.ends_with('s') && !w.ends_with("ss"),
-        w.ends_with("ing"),
-        w.ends_with("ed"),
-        w.ends_with("ly"),
+        ends(word, "s") && !ends(word, "ss"),
+        ends(word, "ing"),
+        ends(word, "ed"),
+        ends(word, "ly"),
     ];
     for (slot, v) in out.iter_mut().zip(values) {
         *slot = flag(v);
@@ -125,6 +155,30 @@ fn suffixes(word: &str, out: &mut [f64]) {
 /// Whether a word is a lower-case "-ing" form of more than five letters.
 fn lower_ing(word: &str) -> bool {
     word.len() > 5 && word.ends_with("ing") && word.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Features standardised over the article's candidates: (source, target) indices.
+/// Only `yake_ln` becomes `yake_z`: standardising the frequency and term-score
+/// features as well lowered F1 on both evaluation sets.
+const STANDARDISED: [(usize, usize); 1] = [(0, 53)];
+
+/// Fills the `*_z` features of every vector: the source feature minus the article's
+/// mean, over the article's standard deviation, so the re-ranker sees how a phrase
+/// compares with the other phrases of its own article.
+pub(super) fn standardise(vectors: &mut [[f64; N]]) {
+    let n = vectors.len().max(1) as f64;
+    for (from, to) in STANDARDISED {
+        let mean = vectors.iter().map(|x| x[from]).sum::<f64>() / n;
+        let var = vectors
+            .iter()
+            .map(|x| (x[from] - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let sd = if var > 1e-12 { var.sqrt() } else { 1.0 };
+        for x in vectors.iter_mut() {
+            x[to] = (x[from] - mean) / sd;
+        }
+    }
 }
 
 /// The feature vector of one candidate, in [`NAMES`] order.
@@ -137,6 +191,8 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
         terms,
         surface,
         superstrings,
+        max_count,
+        max_tf,
     } = *input;
     let n = cand.words;
     let count = f64::from(cand.count.max(1));
@@ -172,7 +228,9 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     let first = words.words.get(cand.first_word as usize);
     let first_sentence = f64::from(first.map_or(0, |w| w.sentence));
     let doclen = total_words.ln() - 6.0;
-    let surface_words: Vec<&str> = surface.split_whitespace().collect();
+    let mut surface_words = surface.split_whitespace();
+    let first_word = surface_words.next();
+    let last_word = surface_words.next_back().or(first_word);
     // A word counts as capitalised when its term is written so mid-sentence at least
     // once: a sentence-initial "Critics" is not a name.
     let upper = terms
@@ -201,8 +259,8 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     x[15] = cap_min;
     x[16] = flag(upper == terms.len());
     x[17] = flag(upper > 0 && upper < terms.len());
-    x[18] = flag(n > 1 && surface_words.first().is_some_and(|w| lower_ing(w)));
-    x[19] = flag(n > 1 && surface_words.last().is_some_and(|w| lower_ing(w)));
+    x[18] = flag(n > 1 && first_word.is_some_and(lower_ing));
+    x[19] = flag(n > 1 && last_word.is_some_and(lower_ing));
     x[20] = s_log_sum / k;
     x[21] = s_min;
     x[22] = s_max;
@@ -212,11 +270,11 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     x[26] = doclen * x[1];
     x[27] = doclen * x[2];
     x[28] = doclen * flag(n >= 3);
-    if let Some(last) = surface_words.last() {
+    if let Some(last) = last_word {
         suffixes(last, &mut x[29..36]);
     }
     if n > 1
-        && let Some(first) = surface_words.first()
+        && let Some(first) = first_word
     {
         suffixes(first, &mut x[36..43]);
     }
@@ -224,6 +282,24 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     x[43] = f64::from(sup_n).ln_1p();
     x[44] = f64::from(sup_max) / count;
     x[45] = flag(sup_max >= cand.count && sup_max > 0);
+    let capitalised = |t: Option<&u32>| {
+        t.is_some_and(|t| {
+            let f = term(t);
+            f.capital.max(f.acronym) > 0
+        })
+    };
+    x[46] = terms
+        .last()
+        .map_or(0.0, |t| f64::from(term(t).tf.max(1)).ln());
+    x[47] = count / f64::from(max_count.max(1));
+    x[48] = tf_max / f64::from(max_tf.max(1));
+    x[49] = flag(n > 1 && capitalised(terms.first()) && !capitalised(terms.last()));
+    x[50] = x[1] * cap_max;
+    x[51] = x[1] * x[7];
+    x[52] = x[1] * x[12];
+    // x[53], the YAKE score standardised over the article, is set by `standardise`.
+    x[54] = f64::from(cand.after_determiner) / count;
+    x[55] = f64::from(cand.after_verb_marker) / count;
     for v in &mut x {
         if !v.is_finite() {
             *v = 0.0;

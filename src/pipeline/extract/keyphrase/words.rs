@@ -1,8 +1,8 @@
 //! The words of an article as the keyphrase extractor sees them.
 //!
 //! Tokens of the title (when there is one) and of the body become [`Word`]s in one
-//! sequence: the title is sentence 0 and body sentence `i` is sentence `i + 1`, so the
-//! headline counts as the earliest position. Each word carries a term id shared by all
+//! sequence: the title is sentence 0 and body sentence `i` is sentence `i + 1` (also
+//! without a title), so the headline counts as the earliest position. Each word carries a term id shared by all
 //! words with the same stem (lower-cased, Snowball English), so "spill" and "spills"
 //! are one term, and the flags the features need.
 //!
@@ -47,6 +47,35 @@ pub(super) struct Word {
     pub(super) upper: bool,
     /// No phrase joins this word to the previous one (punctuation, sentence start...).
     pub(super) run_start: bool,
+    /// What the word just before says about this one (see [`Before`]).
+    pub(super) before: Before,
+}
+
+/// The kind of word just before a word, in the same sentence: a hint at its part of
+/// speech without a tagger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Before {
+    /// A determiner or possessive ("the", "a", "his"): a noun phrase starts here.
+    Determiner,
+    /// A pronoun, modal, "to" or a form of "be"/"have": a verb or adjective follows.
+    VerbMarker,
+    /// Anything else, or nothing.
+    Other,
+}
+
+/// Classifies the lower-cased word before another (see [`Before`]).
+fn before_kind(previous: &str) -> Before {
+    match previous {
+        "the" | "a" | "an" | "this" | "that" | "these" | "those" | "his" | "her" | "its"
+        | "their" | "our" | "my" | "your" | "every" | "each" | "some" | "any" | "no" => {
+            Before::Determiner
+        }
+        "to" | "will" | "would" | "can" | "could" | "may" | "might" | "must" | "should"
+        | "shall" | "did" | "does" | "do" | "he" | "she" | "they" | "we" | "i" | "you" | "it"
+        | "who" | "is" | "are" | "was" | "were" | "be" | "been" | "being" | "has" | "have"
+        | "had" | "not" => Before::VerbMarker,
+        _ => Before::Other,
+    }
 }
 
 /// A distinct stem.
@@ -88,23 +117,29 @@ struct Interner<'a> {
 }
 
 impl Interner<'_> {
-    /// The term of `word` (as written), created if new.
+    /// The term of `word` (as written), created if new. Stopwords are not stemmed
+    /// (they never join a phrase, so "us" and "U.S." need not meet), which saves most
+    /// of the stemming.
     fn term(&mut self, word: &str, terms: &mut Vec<Term>) -> u32 {
         let key = normalised(word, &mut self.lower);
         if let Some(&id) = self.forms.get(key) {
             return id;
         }
         let key = key.to_string();
-        let stem = self.stemmer.stem(&key).into_owned();
+        let short = key.chars().nth(1).is_none();
+        let alphabetic = key.chars().any(char::is_alphabetic);
+        let stop = self.stopwords.contains(&key);
+        let blocked = short || !alphabetic || stop;
+        let stem = if stop {
+            format!("\u{0}{key}")
+        } else {
+            self.stemmer.stem(&key).into_owned()
+        };
         let id = match self.stems.get(&stem) {
             Some(&id) => id,
             None => {
                 let id = u32::try_from(terms.len()).unwrap_or(u32::MAX);
-                let short = key.chars().nth(1).is_none();
-                let alphabetic = key.chars().any(char::is_alphabetic);
-                terms.push(Term {
-                    blocked: short || !alphabetic || self.stopwords.contains(&key),
-                });
+                terms.push(Term { blocked });
                 self.stems.insert(stem, id);
                 id
             }
@@ -135,7 +170,8 @@ pub(super) fn is_verb_like(word: &str) -> bool {
         return false;
     }
     if word.ends_with("ed") {
-        return !word.ends_with("eed");
+        // "speed", "greed", "breed" are nouns; "agreed", "exceeded" are not.
+        return !(word.ends_with("eed") && word.len() <= 5);
     }
     if let Some(stem) = word.strip_suffix("ly") {
         // "-ally" and "-ully" are adverbs ("usually", "carefully"); otherwise "-lly",
@@ -167,7 +203,9 @@ pub(super) fn words(doc: &Document, stopwords: &Stopwords, stemmer: &Stemmer) ->
         stems: HashMap::new(),
         lower: String::new(),
     };
-    let mut offset = 0;
+    // Sentence 0 is the title's even when there is none, so the first body sentence
+    // is always 1 and position means the same with and without a title.
+    let offset = 1;
     if let Some(title) = doc.title.as_deref() {
         let mut toks = Vec::new();
         word_segments(title, |i, seg| {
@@ -180,10 +218,7 @@ pub(super) fn words(doc: &Document, stopwords: &Stopwords, stemmer: &Stemmer) ->
                 });
             }
         });
-        if !toks.is_empty() {
-            scan(title, &toks, true, &mut interner, &mut out);
-            offset = 1;
-        }
+        scan(title, &toks, true, &mut interner, &mut out);
     }
     let toks: Vec<Tok> = doc
         .tokens
@@ -208,14 +243,17 @@ fn scan(text: &str, toks: &[Tok], in_title: bool, interner: &mut Interner<'_>, o
     let mut run_start = true;
     let mut sentence = u32::MAX;
     let mut first_in_sentence = true;
+    let mut previous = Before::Other;
     while let Some(tok) = toks.get(i) {
         if tok.sentence != sentence {
             sentence = tok.sentence;
             run_start = true;
             first_in_sentence = true;
+            previous = Before::Other;
         }
         if !matches!(tok.kind, TokenKind::Word | TokenKind::Number) {
             run_start = true;
+            previous = Before::Other;
             i += 1;
             continue;
         }
@@ -252,7 +290,9 @@ fn scan(text: &str, toks: &[Tok], in_title: bool, interner: &mut Interner<'_>, o
             acronym: !in_title && acronym,
             upper: upper_first,
             run_start,
+            before: previous,
         });
+        previous = before_kind(normalised(word, &mut interner.lower));
         first_in_sentence = false;
         run_start = possessive;
     }

@@ -2,7 +2,7 @@
 //!
 //! A run is a maximal stretch of unblocked words of one sentence with nothing between
 //! them (see `words.rs`), so a candidate never starts or ends with a stopword, never
-//! holds one, and never crosses punctuation. Candidates with the same term sequence
+//! holds one, and never crosses punctuation; nor does it end with a verb-like word. Candidates with the same term sequence
 //! (same stems) are one candidate; its reported text is its most frequent written
 //! form in the body (the title's form only when the body has none).
 
@@ -147,9 +147,14 @@ impl<'a> Candidates<'a> {
                         Some(&n) => node = n,
                         None => break,
                     }
-                    if self.list.get(node as usize).is_some_and(|c| c.count > 0) {
+                    if !b.no_end && self.list.get(node as usize).is_some_and(|c| c.count > 0) {
                         self.occurrence(node, true, a.start, b.end);
                     }
+                    continue;
+                }
+                if b.no_end {
+                    // Walk on (the phrase may go on past it), but record nothing.
+                    node = self.child(node, b.term, (j - i + 1) as u32, i as u32);
                     continue;
                 }
                 node = self.child(node, b.term, (j - i + 1) as u32, i as u32);

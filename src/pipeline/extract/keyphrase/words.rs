@@ -12,9 +12,12 @@
 //!   crosses it.
 //! - Punctuation, symbols, lone numbers and sentence ends break runs too.
 //! - A word is *blocked* (it cannot be part of a candidate phrase, but still counts as
-//!   context) when it is a stopword, a single character, a lone number, or a
-//!   lower-case word that reads as a verb or adverb: "-ed" ("raised", but not
-//!   "speed") and "-ly" adverbs ("quickly", but not "family" or "supply").
+//!   context) when it is a stopword, a single character or a lone number.
+//! - A lower-case word that reads as a verb or adverb, "-ed" ("raised", but not
+//!   "speed") or "-ly" ("quickly", but not "family" or "supply"), may not end a
+//!   phrase: "armed forces" and "deadly storm" are candidates, "prices raised" and
+//!   "raised" are not.
+//! - An initialism keeps its final stop ("U.S." in "U.S. forces").
 
 use std::collections::HashMap;
 
@@ -39,6 +42,9 @@ pub(super) struct Word {
     pub(super) sentence: u32,
     /// Cannot be part of a candidate phrase (see the module docs).
     pub(super) blocked: bool,
+    /// Reads as a verb form or adverb ("-ed", "-ly"): may open a phrase ("armed
+    /// forces", "deadly storm") but not end one, nor stand alone.
+    pub(super) no_end: bool,
     /// Starts with a capital letter and does not start its sentence (body only).
     pub(super) capital: bool,
     /// Written in capitals, at least two letters ("NATO", "EU"; body only).
@@ -270,6 +276,17 @@ fn scan(text: &str, toks: &[Tok], in_title: bool, interner: &mut Interner<'_>, o
             end = w.end;
             j += 2;
         }
+        // An initialism's final stop ("U.S." is "U.S" then ".") belongs to it, so
+        // "U.S. forces" stays one run.
+        if let Some(stop) = toks.get(j)
+            && stop.start == end
+            && stop.sentence == tok.sentence
+            && text.get(stop.start..stop.end) == Some(".")
+            && text.get(start..end).is_some_and(|w| w.contains('.'))
+        {
+            end = stop.end;
+            j += 1;
+        }
         i = j;
         let raw = text.get(start..end).unwrap_or("");
         let (word, possessive) = strip_possessive(raw);
@@ -285,7 +302,8 @@ fn scan(text: &str, toks: &[Tok], in_title: bool, interner: &mut Interner<'_>, o
             end,
             in_title,
             sentence,
-            blocked: term_blocked || !has_letter || is_verb_like(word),
+            blocked: term_blocked || !has_letter,
+            no_end: is_verb_like(word),
             capital: !in_title && upper_first && !first_in_sentence,
             acronym: !in_title && acronym,
             upper: upper_first,

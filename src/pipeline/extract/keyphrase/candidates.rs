@@ -2,9 +2,10 @@
 //!
 //! A run is a maximal stretch of unblocked words of one sentence with nothing between
 //! them (see `words.rs`), so a candidate never starts or ends with a stopword, never
-//! holds one, and never crosses punctuation; nor does it end with a verb-like word. Candidates with the same term sequence
-//! (same stems) are one candidate; its reported text is its most frequent written
-//! form in the body (the title's form only when the body has none).
+//! holds one, and never crosses punctuation; nor does it end with a verb-like word.
+//! Candidates with the same term sequence (same stems) are one candidate; its
+//! reported text is its most frequent written form in the body (the title's form
+//! only when the body has none).
 
 use std::collections::HashMap;
 
@@ -152,12 +153,11 @@ impl<'a> Candidates<'a> {
                     }
                     continue;
                 }
+                node = self.child(node, b.term, (j - i + 1) as u32, i as u32);
                 if b.no_end {
-                    // Walk on (the phrase may go on past it), but record nothing.
-                    node = self.child(node, b.term, (j - i + 1) as u32, i as u32);
+                    // The phrase may go on past a verb-like word but not end on it.
                     continue;
                 }
-                node = self.child(node, b.term, (j - i + 1) as u32, i as u32);
                 let cut_right = inside(j) && name.get(j - start).is_some_and(|n| n.1 > j + 1);
                 if !(cut_left || cut_right) {
                     self.occurrence(node, a.in_title, a.start, b.end);

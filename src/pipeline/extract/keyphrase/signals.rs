@@ -307,3 +307,71 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     }
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::candidates::Candidates;
+    use super::super::features::features;
+    use super::super::select::vectors;
+    use super::super::words::words;
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::Stage;
+    use crate::pipeline::extract::idhash::IdHashState;
+    use crate::pipeline::extract::stopwords::Stopwords;
+    use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
+    use rust_stemmers::{Algorithm, Stemmer};
+
+    fn index(name: &str) -> usize {
+        NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("known feature")
+    }
+
+    #[test]
+    fn features_of_hand_made_phrases() {
+        let mut doc = Document::new(
+            Some("Oil spill".into()),
+            "The oil spill spread fast. Workers fought the oil spills. \
+             The spread of the slick worried NASA officials."
+                .into(),
+        );
+        Tokenize::build(&TokenizeConfig::default())
+            .expect("builds")
+            .apply(&mut doc)
+            .expect("runs");
+        let stemmer = Stemmer::create(Algorithm::English);
+        let w = words(&doc, &Stopwords::builtin(), &stemmer);
+        let f = features(&w);
+        let title = doc.title.as_deref().unwrap_or("");
+        let c = Candidates::collect(&w, title, &doc.text, 4, IdHashState::new());
+        let all = vectors(&w, &f, &c);
+        let get = |s: &str| {
+            all.iter()
+                .find(|(t, _)| *t == s)
+                .map(|(_, x)| *x)
+                .unwrap_or_else(|| panic!("{s} missing"))
+        };
+        let spill = get("oil spill");
+        assert_eq!(spill[index("len2")], 1.0);
+        assert_eq!(spill[index("in_title")], 1.0);
+        // Two body occurrences and the title: count 3.
+        assert!((spill[index("count_ln")] - 3f64.ln()).abs() < 1e-12);
+        // First body sentence is sentence 1: 1/(1+1).
+        assert!((spill[index("first_sentence_inv")] - 0.5).abs() < 1e-12);
+        // Both body occurrences follow "the"; the title's follows nothing.
+        assert!((spill[index("after_determiner")] - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(spill[index("last_plural")], 0.0);
+        let nasa = get("NASA officials");
+        assert_eq!(nasa[index("name_then_lower")], 1.0);
+        assert_eq!(nasa[index("last_plural")], 1.0);
+        assert_eq!(nasa[index("once_multi")], 1.0);
+        // "spill" only ever occurs inside "oil spill": subsumed.
+        let lone = get("spill");
+        assert_eq!(lone[index("subsumed")], 1.0);
+        // yake_z is standardised over the article: mean 0.
+        let mean = all.iter().map(|(_, x)| x[index("yake_z")]).sum::<f64>() / all.len() as f64;
+        assert!(mean.abs() < 1e-9, "{mean}");
+    }
+}

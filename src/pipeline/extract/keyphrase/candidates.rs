@@ -314,7 +314,12 @@ mod tests {
             .apply(&mut doc)
             .expect("runs");
         let stemmer = Stemmer::create(Algorithm::English);
-        let words = super::super::words::words(&doc, &Stopwords::builtin(), &stemmer);
+        let words = super::super::words::words(
+            &doc,
+            &Stopwords::builtin(),
+            &Stopwords::default(),
+            &stemmer,
+        );
         let title = doc.title.as_deref().unwrap_or("");
         let c = Candidates::collect(&words, title, &doc.text, max_words, IdHashState::new());
         let mut out: Vec<(String, u32)> = c

@@ -142,7 +142,12 @@ mod tests {
             .expect("runs");
         let stemmer = Stemmer::create(Algorithm::English);
         (
-            super::super::words::words(&doc, &Stopwords::builtin(), &stemmer),
+            super::super::words::words(
+                &doc,
+                &Stopwords::builtin(),
+                &Stopwords::default(),
+                &stemmer,
+            ),
             doc,
         )
     }

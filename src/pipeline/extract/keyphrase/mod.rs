@@ -36,10 +36,14 @@ use crate::document::{Document, Keyword};
 /// Words never in a key phrase besides the stopwords (see the file's header).
 const NON_PHRASE_EN: &str = include_str!("../../../../config/lexicons/nonphrase-en.txt");
 
+/// Generic words the re-ranker is told about (see the file's header).
+const GENERIC_EN: &str = include_str!("../../../../config/lexicons/generic-en.txt");
+
 /// The keyphrase extractor: word lists, re-ranker and settings, built once per
 /// pipeline.
 pub(crate) struct Keyphrases {
     stopwords: Stopwords,
+    generic: Stopwords,
     stemmer: Stemmer,
     ranker: Ranker,
     ids: IdHashState,
@@ -53,6 +57,7 @@ impl Clone for Keyphrases {
         // `Stemmer` is a function pointer without `Clone`; making one is free.
         Self {
             stopwords: self.stopwords.clone(),
+            generic: self.generic.clone(),
             stemmer: Stemmer::create(Algorithm::English),
             ranker: self.ranker.clone(),
             ids: self.ids,
@@ -84,8 +89,11 @@ impl Keyphrases {
         dedup_similarity: f64,
     ) -> Self {
         stopwords.add_list(NON_PHRASE_EN);
+        let mut generic = Stopwords::default();
+        generic.add_list(GENERIC_EN);
         Self {
             stopwords,
+            generic,
             stemmer: Stemmer::create(Algorithm::English),
             ranker,
             ids: IdHashState::new(),
@@ -100,7 +108,7 @@ impl Keyphrases {
         if self.limit == 0 {
             return Vec::new();
         }
-        let words = words::words(doc, &self.stopwords, &self.stemmer);
+        let words = words::words(doc, &self.stopwords, &self.generic, &self.stemmer);
         let feats = features::features(&words);
         let title = doc.title.as_deref().unwrap_or("");
         let cands =
@@ -123,7 +131,7 @@ impl Keyphrases {
     /// Every candidate of a tokenized document with its feature vector, for training
     /// the re-ranker.
     pub(crate) fn candidates(&self, doc: &Document) -> Vec<(String, [f64; FEATURES])> {
-        let words = words::words(doc, &self.stopwords, &self.stemmer);
+        let words = words::words(doc, &self.stopwords, &self.generic, &self.stemmer);
         let feats = features::features(&words);
         let title = doc.title.as_deref().unwrap_or("");
         let cands =

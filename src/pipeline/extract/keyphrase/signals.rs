@@ -32,6 +32,8 @@
 //! - context: the share of its occurrences right after a determiner ("the", "his":
 //!   a noun phrase) and right after a pronoun, modal, "to" or "be"/"have" (a verb
 //!   or adjective), a part-of-speech hint without a tagger;
+//! - generic words (`config/lexicons/generic-en.txt`: "country", "officials",
+//!   "week"…): their share of the phrase's words, and whether the last is one;
 //! - nesting: how many longer candidates contain it (log), the largest count of
 //!   those over its own, and whether one is as frequent as it (then it only ever
 //!   appears inside that phrase).
@@ -41,7 +43,7 @@ use super::features::TermFeatures;
 use super::words::Words;
 
 /// Names of the features, in vector order; the weights file lists the same names.
-pub(crate) const NAMES: [&str; 56] = [
+pub(crate) const NAMES: [&str; 58] = [
     "yake_ln",
     "len1",
     "len2",
@@ -98,6 +100,8 @@ pub(crate) const NAMES: [&str; 56] = [
     "yake_z",
     "after_determiner",
     "after_verb_marker",
+    "generic_share",
+    "generic_last",
 ];
 
 /// Number of features.
@@ -300,6 +304,9 @@ pub(super) fn vector(input: &Input<'_>) -> [f64; N] {
     // x[53], the YAKE score standardised over the article, is set by `standardise`.
     x[54] = f64::from(cand.after_determiner) / count;
     x[55] = f64::from(cand.after_verb_marker) / count;
+    let generic = |t: &u32| words.terms.get(*t as usize).is_some_and(|t| t.generic);
+    x[56] = terms.iter().filter(|t| generic(t)).count() as f64 / k;
+    x[57] = flag(terms.last().is_some_and(generic));
     for v in &mut x {
         if !v.is_finite() {
             *v = 0.0;
@@ -342,7 +349,7 @@ mod tests {
             .apply(&mut doc)
             .expect("runs");
         let stemmer = Stemmer::create(Algorithm::English);
-        let w = words(&doc, &Stopwords::builtin(), &stemmer);
+        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default(), &stemmer);
         let f = features(&w);
         let title = doc.title.as_deref().unwrap_or("");
         let c = Candidates::collect(&w, title, &doc.text, 4, IdHashState::new());

@@ -89,6 +89,8 @@ fn before_kind(previous: &str) -> Before {
 pub(super) struct Term {
     /// Whether the term is blocked (stopword, too short, verb-like).
     pub(super) blocked: bool,
+    /// Whether the term is on the generic-word list (`config/lexicons/generic-en.txt`).
+    pub(super) generic: bool,
 }
 
 /// Every word of an article, in order, with its distinct terms.
@@ -114,6 +116,7 @@ struct Tok {
 /// Interning of lower-case forms and stems into term ids.
 struct Interner<'a> {
     stopwords: &'a Stopwords,
+    generic: &'a Stopwords,
     stemmer: &'a Stemmer,
     /// Lower-case form to term id (saves stemming a form twice).
     forms: HashMap<String, u32>,
@@ -145,7 +148,10 @@ impl Interner<'_> {
             Some(&id) => id,
             None => {
                 let id = u32::try_from(terms.len()).unwrap_or(u32::MAX);
-                terms.push(Term { blocked });
+                terms.push(Term {
+                    blocked,
+                    generic: self.generic.contains(&key),
+                });
                 self.stems.insert(stem, id);
                 id
             }
@@ -200,10 +206,16 @@ fn is_hyphen(token: &str) -> bool {
 }
 
 /// Builds the words of `doc` (title first).
-pub(super) fn words(doc: &Document, stopwords: &Stopwords, stemmer: &Stemmer) -> Words {
+pub(super) fn words(
+    doc: &Document,
+    stopwords: &Stopwords,
+    generic: &Stopwords,
+    stemmer: &Stemmer,
+) -> Words {
     let mut out = Words::default();
     let mut interner = Interner {
         stopwords,
+        generic,
         stemmer,
         forms: HashMap::new(),
         stems: HashMap::new(),
@@ -347,7 +359,7 @@ mod tests {
             .expect("builds")
             .expect("runs");
         let stemmer = Stemmer::create(Algorithm::English);
-        let w = words(&doc, &Stopwords::builtin(), &stemmer);
+        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default(), &stemmer);
         let text = |x: &Word| {
             let src = if x.in_title {
                 doc.title.as_deref().unwrap_or("")

@@ -1,14 +1,15 @@
 //! Position-aware keyphrase extraction: YAKE features, position and a re-ranker.
 //!
-//! 1. `words.rs`: the title and body become words with stems (term ids), casing and
-//!    "blocked" flags (stopwords, verb-like forms); the title is sentence 0.
+//! 1. `words.rs`: the title and body become words with stems (term ids), casing,
+//!    "blocked" (stopwords, `config/lexicons/nonphrase-en.txt`) and "no end"
+//!    (verb-like forms) flags; the title is sentence 0.
 //! 2. `features.rs`: YAKE's term features (casing, position, frequency, relatedness
 //!    to context, dispersion over sentences) and term score.
 //! 3. `candidates.rs`: every n-gram of up to `max_phrase_words` unblocked words
 //!    inside a run (no stopword anywhere in it, no punctuation across it), not
 //!    cutting a capitalised name; the title only adds occurrences to body phrases.
-//! 4. `signals.rs`: 54 features per candidate (YAKE score, length, frequency,
-//!    position, casing, word shape, nesting).
+//! 4. `signals.rs`: 58 features per candidate (YAKE score, length, frequency,
+//!    position, casing, word shape, context, generic words, nesting).
 //! 5. `model.rs`: a logistic regression over those features, with shipped weights
 //!    (`config/models/keyphrase-ranker.toml`).
 //! 6. `select.rs`: best first, skipping near-duplicates.

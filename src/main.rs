@@ -97,6 +97,15 @@ enum EvalCommand {
         #[arg(long, value_name = "PATH")]
         model: Option<PathBuf>,
     },
+    /// Keyphrases: precision, recall and F1 at k, stemmed exact match.
+    Keyphrases {
+        /// Dataset folder with keys/*.key and docs/ or docsutf8/.
+        #[arg(long, value_name = "DIR")]
+        dataset: PathBuf,
+        /// Keywords scored per document (k).
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,7 +153,7 @@ fn main() -> ExitCode {
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
         Command::Bench(args) => bench(&args),
-        Command::Eval(cmd) => eval(cmd),
+        Command::Eval(cmd) => eval(cli.config, cmd),
         Command::Train(cmd) => train(cmd),
     }
 }
@@ -270,8 +279,17 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn eval(cmd: EvalCommand) -> ExitCode {
+fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
+    let loaded = match load(config_path.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let result: anyhow::Result<serde_json::Value> = match cmd {
+        EvalCommand::Keyphrases { dataset, top } => {
+            newsd::evaluate::keyphrases::evaluate(&dataset, &loaded.config.pipeline, top)
+                .map_err(anyhow::Error::from)
+                .and_then(|r| Ok(serde_json::to_value(r)?))
+        }
         EvalCommand::Sentiment { vader } => newsd::evaluate::sentiment::evaluate(&vader)
             .map_err(anyhow::Error::from)
             .and_then(|r| Ok(serde_json::to_value(r)?)),

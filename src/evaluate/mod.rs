@@ -1,10 +1,13 @@
-//! Evaluations against annotated data, behind `newsd eval ...`: each prints one JSON
-//! object so results can be compared across versions and machines.
+//! Evaluations against annotated data, behind `newsd eval ...`: each runs documents
+//! through the real pipeline, so its figures are what users of the daemon get, and
+//! prints one JSON object so results can be compared across versions and machines.
 
+pub mod corpus;
 pub mod dedup;
+pub mod keyphrases;
+pub mod ranker;
 pub mod sentiment;
 pub mod topics;
-
 /// Pearson correlation of two equally long series (0.0 when either is constant).
 pub fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
     let n = xs.len().min(ys.len());

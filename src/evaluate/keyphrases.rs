@@ -1,0 +1,363 @@
+//! `newsd eval keyphrases`: precision, recall and F1 at k of the extracted keywords.
+//!
+//! Every document goes through the configured pipeline (clean → tokenize → extract
+//! …) with `keywords` set to k, so the figures are those of the daemon's records.
+//!
+//! Matching is stemmed exact match, as in the keyphrase literature: both phrases are
+//! lower-cased and cut into words, each word is Porter-stemmed (Snowball English),
+//! and a predicted phrase matches a gold phrase when the two word sequences are
+//! equal. Cutting into words: whitespace and punctuation separate words, except
+//! hyphens, which are deleted ("Grammy-winning" = "Grammywinning", since some gold
+//! files strip them), and `.`, `'` and `&` inside a word ("U.S.", "AT&T"); a
+//! possessive "'s" is dropped. Predicted phrases with the same stemmed form count
+//! once, and so do gold phrases.
+//!
+//! For a document with `m` matches among `p` predictions (`p` ≤ k) and `g` gold
+//! phrases: P = m/p (0 when p = 0), R = m/g, F1 = 2PR/(P+R). The report gives both
+//! averages: **macro** (the mean of the per-document P, R and F1, as in the
+//! literature; the headline figures) and **micro** (P, R and F1 of the summed counts).
+//! Documents without gold phrases are skipped and counted.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+
+use super::corpus::{self, CorpusError};
+use crate::document::Document;
+use crate::pipeline::{BuildError, Pipeline, PipelineConfig};
+
+/// Precision, recall and F1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Scores {
+    /// Correct predictions over predictions.
+    pub precision: f64,
+    /// Correct predictions over gold phrases.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall (macro: mean of per-document F1).
+    pub f1: f64,
+}
+
+/// Extract-stage time per document, microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timing {
+    /// Mean.
+    pub mean_us: f64,
+    /// Median.
+    pub p50_us: u64,
+    /// Slowest document.
+    pub max_us: u64,
+}
+
+/// The result of `newsd eval keyphrases`, printed as one JSON object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyphraseReport {
+    /// The dataset folder.
+    pub dataset: PathBuf,
+    /// Documents scored.
+    pub documents: usize,
+    /// Documents skipped because their key file holds no phrase.
+    pub skipped_without_gold: usize,
+    /// Documents a stage refused (scored with no predictions).
+    pub refused: usize,
+    /// k: predictions kept per document.
+    pub top: usize,
+    /// Macro precision at k (same as `macro.precision`).
+    pub precision: f64,
+    /// Macro recall at k (same as `macro.recall`).
+    pub recall: f64,
+    /// Macro F1 at k (same as `macro.f1`).
+    pub f1: f64,
+    /// Means of the per-document figures.
+    #[serde(rename = "macro")]
+    pub macro_avg: Scores,
+    /// Figures of the counts summed over documents.
+    #[serde(rename = "micro")]
+    pub micro_avg: Scores,
+    /// Distinct gold phrases per document, on average.
+    pub gold_per_document: f64,
+    /// Gold phrases (distinct, stemmed) that occur as a word sequence in the stemmed
+    /// text: an upper bound for recall of any extractor.
+    pub gold_present: f64,
+    /// Time of the extract stage per document.
+    pub extract: Timing,
+}
+
+/// Why an evaluation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// The dataset could not be read.
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    /// The pipeline settings are invalid.
+    #[error("pipeline: {0}")]
+    Pipeline(#[from] BuildError),
+    /// `top` is zero.
+    #[error("--top must be at least 1")]
+    ZeroTop,
+}
+
+/// Match counts of one document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Predictions that match a gold phrase.
+    pub matches: usize,
+    /// Distinct predictions.
+    pub predicted: usize,
+    /// Distinct gold phrases.
+    pub gold: usize,
+}
+
+impl Counts {
+    /// Precision, recall and F1 of these counts (0 where undefined).
+    pub fn scores(&self) -> Scores {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let precision = ratio(self.matches, self.predicted);
+        let recall = ratio(self.matches, self.gold);
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Scores {
+            precision,
+            recall,
+            f1,
+        }
+    }
+}
+
+/// The stemmed word sequence of `phrase`, the form compared for a match (see the
+/// module docs).
+pub fn stemmed(stemmer: &Stemmer, phrase: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut finish = |word: &mut String| {
+        let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let trimmed = trimmed.strip_suffix("'s").unwrap_or(trimmed);
+        if !trimmed.is_empty() {
+            words.push(stemmer.stem(trimmed).into_owned());
+        }
+        word.clear();
+    };
+    for c in phrase.chars() {
+        match c {
+            '-' | '\u{2010}' | '\u{2011}' => {}
+            '’' | '‘' => word.push('\''),
+            '\'' | '.' | '&' => word.push(c),
+            c if c.is_alphanumeric() => word.extend(c.to_lowercase()),
+            _ => finish(&mut word),
+        }
+    }
+    finish(&mut word);
+    words
+}
+
+/// Counts the matches of `predicted` (best first, already cut to k) against `gold`,
+/// both given as stemmed word sequences.
+pub fn count_matches(predicted: &[Vec<String>], gold: &[Vec<String>]) -> Counts {
+    let gold: HashSet<&[String]> = gold
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(Vec::as_slice)
+        .collect();
+    let mut seen: HashSet<&[String]> = HashSet::new();
+    let mut counts = Counts {
+        gold: gold.len(),
+        ..Counts::default()
+    };
+    for p in predicted.iter().filter(|p| !p.is_empty()) {
+        if seen.insert(p.as_slice()) {
+            counts.predicted += 1;
+            if gold.contains(p.as_slice()) {
+                counts.matches += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// Runs the pipeline of `config` over the dataset in `dir` and scores the first `top`
+/// keywords of each document.
+pub fn evaluate(
+    dir: &Path,
+    config: &PipelineConfig,
+    top: usize,
+) -> Result<KeyphraseReport, EvalError> {
+    if top == 0 {
+        return Err(EvalError::ZeroTop);
+    }
+    let mut config = config.clone();
+    config.extract.keywords = top;
+    let pipeline = Pipeline::build(&config)?;
+    let stemmer = Stemmer::create(Algorithm::English);
+    let samples = corpus::load(dir)?;
+
+    let mut per_doc: Vec<Scores> = Vec::new();
+    let mut total = Counts::default();
+    let mut skipped = 0;
+    let mut refused = 0;
+    let mut present = 0usize;
+    let mut times: Vec<u64> = Vec::new();
+    for sample in samples {
+        let gold: Vec<Vec<String>> = sample.gold.iter().map(|g| stemmed(&stemmer, g)).collect();
+        if gold.iter().all(Vec::is_empty) {
+            skipped += 1;
+            continue;
+        }
+        let mut doc = Document::new(sample.title, sample.body);
+        let predicted: Vec<Vec<String>> = match pipeline.run(&mut doc) {
+            Ok(()) => doc
+                .keywords
+                .iter()
+                .take(top)
+                .map(|k| stemmed(&stemmer, &k.text))
+                .collect(),
+            Err(_) => {
+                refused += 1;
+                Vec::new()
+            }
+        };
+        if let Some((_, us)) = doc.timings_us.iter().find(|(name, _)| *name == "extract") {
+            times.push(*us);
+        }
+        let counts = count_matches(&predicted, &gold);
+        present += gold_in_text(&stemmer, &doc, &gold);
+        total.matches += counts.matches;
+        total.predicted += counts.predicted;
+        total.gold += counts.gold;
+        per_doc.push(counts.scores());
+    }
+
+    let n = per_doc.len().max(1) as f64;
+    let mean = |f: fn(&Scores) -> f64| per_doc.iter().map(f).sum::<f64>() / n;
+    let macro_avg = Scores {
+        precision: mean(|s| s.precision),
+        recall: mean(|s| s.recall),
+        f1: mean(|s| s.f1),
+    };
+    times.sort_unstable();
+    let extract = Timing {
+        mean_us: times.iter().sum::<u64>() as f64 / times.len().max(1) as f64,
+        p50_us: times.get(times.len() / 2).copied().unwrap_or(0),
+        max_us: times.last().copied().unwrap_or(0),
+    };
+    Ok(KeyphraseReport {
+        dataset: dir.to_path_buf(),
+        documents: per_doc.len(),
+        skipped_without_gold: skipped,
+        refused,
+        top,
+        precision: macro_avg.precision,
+        recall: macro_avg.recall,
+        f1: macro_avg.f1,
+        macro_avg,
+        micro_avg: total.scores(),
+        gold_per_document: total.gold as f64 / n,
+        gold_present: present as f64 / total.gold.max(1) as f64,
+        extract,
+    })
+}
+
+/// How many distinct `gold` phrases occur as a contiguous stemmed word sequence of the
+/// title or body of `doc`.
+fn gold_in_text(stemmer: &Stemmer, doc: &Document, gold: &[Vec<String>]) -> usize {
+    let mut text = stemmed(stemmer, doc.title.as_deref().unwrap_or(""));
+    text.extend(stemmed(stemmer, &doc.text));
+    let distinct: HashSet<&[String]> = gold
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(Vec::as_slice)
+        .collect();
+    distinct
+        .into_iter()
+        .filter(|g| text.windows(g.len()).any(|w| w == *g))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stem_all(stemmer: &Stemmer, phrases: &[&str]) -> Vec<Vec<String>> {
+        phrases.iter().map(|p| stemmed(stemmer, p)).collect()
+    }
+
+    #[test]
+    fn stemming_normalises_case_plurals_and_punctuation() {
+        let s = Stemmer::create(Algorithm::English);
+        assert_eq!(stemmed(&s, "Oil Spills"), stemmed(&s, "oil spill"));
+        assert_eq!(stemmed(&s, "Alaska's  coast"), stemmed(&s, "alaska coast"));
+        assert_eq!(stemmed(&s, "Alaska’s coast"), stemmed(&s, "alaska coast"));
+        assert_eq!(stemmed(&s, "Grammy-winning"), stemmed(&s, "Grammywinning"));
+        assert_eq!(stemmed(&s, "U.S. tanker"), stemmed(&s, "u.s tanker"));
+        assert_eq!(stemmed(&s, "Argentina (AP)"), stemmed(&s, "Argentina AP"));
+        assert_eq!(stemmed(&s, "running"), ["run"]);
+        assert_ne!(stemmed(&s, "oil spill"), stemmed(&s, "spill oil"));
+        assert!(stemmed(&s, " -- ").is_empty());
+    }
+
+    #[test]
+    fn matches_count_once_and_need_equal_sequences() {
+        let s = Stemmer::create(Algorithm::English);
+        let gold = stem_all(&s, &["oil spill", "crude oil", "Oil spills", "alaska"]);
+        let predicted = stem_all(
+            &s,
+            &[
+                "oil spills",
+                "Oil spill",
+                "spill",
+                "Alaska",
+                "crude oil tanker",
+            ],
+        );
+        let counts = count_matches(&predicted, &gold);
+        // Gold: 3 distinct; predictions: 4 distinct, of which "oil spill" and "alaska" match.
+        assert_eq!(
+            counts,
+            Counts {
+                matches: 2,
+                predicted: 4,
+                gold: 3
+            }
+        );
+        let scores = counts.scores();
+        assert!((scores.precision - 0.5).abs() < 1e-12);
+        assert!((scores.recall - 2.0 / 3.0).abs() < 1e-12);
+        assert!((scores.f1 - 4.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn empty_cases_score_zero() {
+        let none = Counts {
+            matches: 0,
+            predicted: 0,
+            gold: 4,
+        };
+        assert_eq!(none.scores(), Scores::default());
+        let s = Stemmer::create(Algorithm::English);
+        let counts = count_matches(&[], &stem_all(&s, &["x"]));
+        assert_eq!(counts.scores().f1, 0.0);
+    }
+
+    #[test]
+    fn evaluates_a_tiny_dataset_through_the_pipeline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("keys")).expect("keys");
+        std::fs::create_dir_all(dir.path().join("docsutf8")).expect("docs");
+        std::fs::write(dir.path().join("keys/a.key"), "oil spill\nwildlife\n").expect("key");
+        std::fs::write(dir.path().join("keys/b.key"), "\n").expect("key");
+        let body = "Tanker oil spill hits coast\nThe oil spill spread along the coast. \
+                    Workers tried to contain the oil spill. The spill hurt wildlife.\n";
+        std::fs::write(dir.path().join("docsutf8/a.txt"), body).expect("doc");
+        std::fs::write(dir.path().join("docsutf8/b.txt"), body).expect("doc");
+        let report = evaluate(dir.path(), &PipelineConfig::default(), 10).expect("runs");
+        assert_eq!(report.documents, 1);
+        assert_eq!(report.skipped_without_gold, 1);
+        assert!(report.recall > 0.0, "{report:?}");
+        assert!((report.gold_present - 1.0).abs() < 1e-12);
+        assert_eq!(report.f1, report.macro_avg.f1);
+        assert!(evaluate(dir.path(), &PipelineConfig::default(), 0).is_err());
+    }
+}

@@ -63,5 +63,5 @@ fn eval_refuses_a_folder_without_keys() {
         .expect("run newsd eval keyphrases");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("newsd eval keyphrases"), "{err}");
+    assert!(err.contains("newsd eval:") && err.contains("docs"), "{err}");
 }

@@ -9,6 +9,7 @@
 //! - [`daemon`]: the long-running service (watching, claiming, workers, outbox, signals);
 //! - [`pipeline`]: the [`pipeline::Stage`] contract and the stages themselves;
 //! - [`document`]: the article as the stages see it;
+//! - [`ner`]: the named-entity recogniser (model, features, training, evaluation);
 //! - [`record`]: the output record, the public contract;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
 //! - [`input`]: safe reading and decoding of input files;
@@ -27,6 +28,7 @@ pub mod document;
 pub mod fsutil;
 pub mod input;
 pub mod logging;
+pub mod ner;
 pub mod pipeline;
 pub mod process;
 pub mod record;

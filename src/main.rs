@@ -34,6 +34,12 @@ enum Command {
     CheckConfig,
     /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
     Bench(BenchArgs),
+    /// Train a model (`newsd train ner ...`).
+    #[command(subcommand)]
+    Train(newsd::ner::cli::TrainCommand),
+    /// Evaluate a model (`newsd eval ner ...`).
+    #[command(subcommand)]
+    Eval(newsd::ner::cli::EvalCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +87,8 @@ fn main() -> ExitCode {
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
         Command::Bench(args) => bench(&args),
+        Command::Train(cmd) => ner_train(&cmd),
+        Command::Eval(cmd) => ner_eval(&cmd),
     }
 }
 
@@ -203,4 +211,29 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn ner_train(cmd: &newsd::ner::cli::TrainCommand) -> ExitCode {
+    let newsd::ner::cli::TrainCommand::Ner(args) = cmd;
+    match newsd::ner::cli::run_train(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd train ner: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn ner_eval(cmd: &newsd::ner::cli::EvalCommand) -> ExitCode {
+    let newsd::ner::cli::EvalCommand::Ner(args) = cmd;
+    match newsd::ner::cli::run_eval(args) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("newsd eval ner: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -65,6 +65,9 @@ pub struct EvalArgs {
     /// Model file.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_MODEL)]
     pub model: PathBuf,
+    /// Also write `token gold predicted` lines (IOB2) here, for error analysis.
+    #[arg(long, value_name = "PATH")]
+    pub predictions: Option<PathBuf>,
 }
 
 /// Trains and writes a model; progress goes to stderr.
@@ -117,6 +120,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<Value, NerError> {
     let docs = read_file(&args.conll)?;
     let mut scorer = Scorer::new();
     let mut tokens = 0usize;
+    let mut dump = String::new();
     let started = Instant::now();
     for doc in &docs {
         let sentences: Vec<Vec<&str>> = doc
@@ -136,10 +140,24 @@ pub fn run_eval(args: &EvalArgs) -> Result<Value, NerError> {
                     label: m.label,
                 })
                 .collect();
+            if args.predictions.is_some() {
+                let gold = iob2(s.tokens.len(), &s.entities);
+                let pred = iob2(s.tokens.len(), &predicted);
+                for ((t, g), p) in s.tokens.iter().zip(gold).zip(pred) {
+                    dump.push_str(&format!("{t} {g} {p}\n"));
+                }
+                dump.push('\n');
+            }
             scorer.add(&s.entities, &predicted);
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.predictions {
+        std::fs::write(path, dump).map_err(|source| NerError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
     let overall = scorer.overall();
     let mut per_type = serde_json::Map::new();
     for label in EntityLabel::ALL {
@@ -162,4 +180,16 @@ pub fn run_eval(args: &EvalArgs) -> Result<Value, NerError> {
         "model": args.model.display().to_string(),
         "model_load_ms": load_ms,
     }))
+}
+
+/// IOB2 tags of a sentence holding `spans`.
+fn iob2(len: usize, spans: &[EntitySpan]) -> Vec<String> {
+    let mut tags = vec!["O".to_string(); len];
+    for s in spans {
+        for i in s.start..s.end.min(len) {
+            let p = if i == s.start { "B" } else { "I" };
+            tags[i] = format!("{p}-{}", s.label.as_str());
+        }
+    }
+    tags
 }

@@ -158,7 +158,11 @@ impl TokenLex {
             Case::Lower
         } else if first.is_uppercase() {
             if uppers == letters {
-                if letters >= 2 { Case::Caps } else { Case::Letter }
+                if letters >= 2 {
+                    Case::Caps
+                } else {
+                    Case::Letter
+                }
             } else {
                 Case::Title
             }
@@ -420,7 +424,10 @@ mod tests {
     fn curly_quotes_normalise_to_ascii() {
         assert_eq!(normalize_token("Xi\u{2019}s"), "Xi's");
         assert_eq!(normalize_token("\u{201C}no"), "\"no");
-        assert_eq!(TokenLex::new("Xi\u{2019}s").word, TokenLex::new("Xi's").word);
+        assert_eq!(
+            TokenLex::new("Xi\u{2019}s").word,
+            TokenLex::new("Xi's").word
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::hash::{KeyMap, hash_str, mix};
 /// Bit set in a table value when some longer phrase starts with this one.
 const PREFIX: u32 = 1 << 31;
 /// Lists beyond this many cannot be told apart in the table's bit set.
-pub const MAX_LISTS: usize = 24;
+pub const MAX_LISTS: usize = 31;
 /// Longest phrase, in tokens, that is stored.
 pub const MAX_PHRASE: usize = 8;
 const SEED: u64 = 0x5851_F42D_4C95_7F2D;

@@ -125,10 +125,7 @@ impl Tag {
 
     /// True when an entity is still open after this tag (B or I).
     pub fn is_open(self) -> bool {
-        matches!(
-            self.parts(),
-            Some((_, Position::Begin | Position::Inside))
-        )
+        matches!(self.parts(), Some((_, Position::Begin | Position::Inside)))
     }
 
     /// Whether `next` may follow `self` in a well-formed BILOU sequence.
@@ -189,9 +186,14 @@ pub fn bilou_to_spans(tags: &[Tag]) -> Vec<EntitySpan> {
     for (i, tag) in tags.iter().enumerate() {
         let parts = tag.parts();
         if let Some((start, label)) = open {
-            let continues = matches!(parts, Some((l, Position::Inside | Position::Last)) if l == label);
+            let continues =
+                matches!(parts, Some((l, Position::Inside | Position::Last)) if l == label);
             if !continues {
-                spans.push(EntitySpan { start, end: i, label });
+                spans.push(EntitySpan {
+                    start,
+                    end: i,
+                    label,
+                });
                 open = None;
             }
         }
@@ -199,7 +201,11 @@ pub fn bilou_to_spans(tags: &[Tag]) -> Vec<EntitySpan> {
             None => {}
             Some((label, Position::Unit)) => {
                 if open.is_none() {
-                    spans.push(EntitySpan { start: i, end: i + 1, label });
+                    spans.push(EntitySpan {
+                        start: i,
+                        end: i + 1,
+                        label,
+                    });
                 }
             }
             Some((label, Position::Begin)) => open = Some((i, label)),
@@ -210,13 +216,21 @@ pub fn bilou_to_spans(tags: &[Tag]) -> Vec<EntitySpan> {
             }
             Some((label, Position::Last)) => {
                 let start = open.map_or(i, |(s, _)| s);
-                spans.push(EntitySpan { start, end: i + 1, label });
+                spans.push(EntitySpan {
+                    start,
+                    end: i + 1,
+                    label,
+                });
                 open = None;
             }
         }
     }
     if let Some((start, label)) = open {
-        spans.push(EntitySpan { start, end: tags.len(), label });
+        spans.push(EntitySpan {
+            start,
+            end: tags.len(),
+            label,
+        });
     }
     spans
 }
@@ -241,7 +255,11 @@ pub fn iob_to_spans<S: AsRef<str>>(tags: &[S]) -> Vec<EntitySpan> {
         if let Some((start, ol)) = open
             && (label.is_none() || starts)
         {
-            spans.push(EntitySpan { start, end: i, label: ol });
+            spans.push(EntitySpan {
+                start,
+                end: i,
+                label: ol,
+            });
             open = None;
         }
         if starts && let Some(l) = label {
@@ -249,7 +267,11 @@ pub fn iob_to_spans<S: AsRef<str>>(tags: &[S]) -> Vec<EntitySpan> {
         }
     }
     if let Some((start, label)) = open {
-        spans.push(EntitySpan { start, end: tags.len(), label });
+        spans.push(EntitySpan {
+            start,
+            end: tags.len(),
+            label,
+        });
     }
     spans
 }
@@ -264,8 +286,12 @@ mod tests {
 
     #[test]
     fn iob1_and_iob2_give_the_same_spans() {
-        let iob1 = ["I-ORG", "O", "I-MISC", "O", "I-PER", "I-PER", "B-PER", "I-LOC"];
-        let iob2 = ["B-ORG", "O", "B-MISC", "O", "B-PER", "I-PER", "B-PER", "B-LOC"];
+        let iob1 = [
+            "I-ORG", "O", "I-MISC", "O", "I-PER", "I-PER", "B-PER", "I-LOC",
+        ];
+        let iob2 = [
+            "B-ORG", "O", "B-MISC", "O", "B-PER", "I-PER", "B-PER", "B-LOC",
+        ];
         let want = vec![
             span(0, 1, EntityLabel::Org),
             span(2, 3, EntityLabel::Misc),
@@ -288,7 +314,9 @@ mod tests {
         let names: Vec<String> = tags.iter().map(|t| t.name()).collect();
         assert_eq!(
             names,
-            ["U-ORG", "O", "B-PER", "I-PER", "L-PER", "B-LOC", "L-LOC", "O"]
+            [
+                "U-ORG", "O", "B-PER", "I-PER", "L-PER", "B-LOC", "L-LOC", "O"
+            ]
         );
         assert_eq!(bilou_to_spans(&tags), spans);
     }

@@ -53,7 +53,9 @@ impl Weights {
     /// The row of a feature key, if the model knows it.
     #[inline]
     pub fn row(&self, key: u64) -> Option<&[f32; NUM_CLASSES]> {
-        self.index.get(&key).and_then(|&r| self.rows.get(r as usize))
+        self.index
+            .get(&key)
+            .and_then(|&r| self.rows.get(r as usize))
     }
 
     /// Adds `value` times the row of `key` to `scores`.
@@ -156,7 +158,10 @@ impl Model {
         if body.get(..8) != Some(MAGIC.as_slice()) {
             return Err(bad("not a newsd NER model (bad magic)"));
         }
-        let mut r = Reader { bytes: body, pos: 8 };
+        let mut r = Reader {
+            bytes: body,
+            pos: 8,
+        };
         let version = r.u32()?;
         if version != VERSION {
             return Err(NerError::Model(format!(
@@ -180,7 +185,11 @@ impl Model {
             );
         }
         let n_entries = r.u32()? as usize;
-        let raw = r.take(n_entries.checked_mul(12).ok_or_else(|| bad("bad entry count"))?)?;
+        let raw = r.take(
+            n_entries
+                .checked_mul(12)
+                .ok_or_else(|| bad("bad entry count"))?,
+        )?;
         let entries: Vec<(u64, u32)> = raw
             .chunks_exact(12)
             .map(|c| (le_u64(&c[..8]), le_u32(&c[8..])))

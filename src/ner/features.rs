@@ -48,12 +48,21 @@ mod t {
     pub const GAZ_PREV: u64 = 28;
     pub const GAZ_NEXT: u64 = 29;
     pub const LEN_CASE: u64 = 30;
+    pub const RUN_POS: u64 = 31;
+    pub const RUN_LAST: u64 = 32;
+    pub const RUN_FIRST: u64 = 33;
+    pub const RUN_LAST_GAZ: u64 = 34;
     pub const PREV_TAG: u64 = 40;
     pub const PREV_TAGS: u64 = 41;
     pub const PREV_TAG_LOWER: u64 = 42;
     pub const PREV_TAG_SHAPE: u64 = 43;
     pub const HISTORY: u64 = 44;
     pub const HISTORY_MAJOR: u64 = 45;
+    pub const FIRST_TAG: [u64; 3] = [50, 51, 52]; // offsets -1..=1
+    pub const AGG_TYPE: u64 = 53;
+    pub const AGG_MAJOR: u64 = 54;
+    pub const AGG_TAG: u64 = 55;
+    pub const SUPER: u64 = 56;
 }
 
 /// Maps typographic characters to the ASCII ones the training text uses.
@@ -240,6 +249,10 @@ pub struct SentenceLex {
     pub gaz: Vec<u16>,
     /// Offsets into `gaz`, one more than there are tokens.
     pub gaz_start: Vec<u32>,
+    /// For each token, the run of capitalised words holding it (`start`, `end`), or
+    /// `(0, 0)`. A run may bridge "of", "de", "and", "&" between capitalised words and
+    /// end with a number: "Bank of England", "Power of Siberia 2", "Euro 96".
+    pub run: Vec<(u16, u16)>,
 }
 
 impl SentenceLex {
@@ -268,11 +281,17 @@ impl SentenceLex {
             }
         }
         gaz_start.push(gaz.len() as u32);
+        let run = if caps {
+            vec![(0, 0); tokens.len()]
+        } else {
+            capitalised_runs(&tokens, |i| lower_of(tokens_raw_lower(&keys, i)))
+        };
         SentenceLex {
             tokens,
             caps,
             gaz,
             gaz_start,
+            run,
         }
     }
 
@@ -282,6 +301,71 @@ impl SentenceLex {
         let b = self.gaz_start.get(i + 1).copied().unwrap_or(0) as usize;
         self.gaz.get(a..b).unwrap_or(&[])
     }
+}
+
+fn tokens_raw_lower(keys: &[u64], i: usize) -> u64 {
+    keys.get(i).copied().unwrap_or(0)
+}
+
+fn lower_of(key: u64) -> u64 {
+    key
+}
+
+/// Words that may join two capitalised words into one name.
+fn is_connector(key: u64) -> bool {
+    use std::sync::OnceLock;
+    static CONNECTORS: OnceLock<[u64; 14]> = OnceLock::new();
+    CONNECTORS
+        .get_or_init(|| {
+            [
+                "of", "de", "del", "della", "da", "di", "la", "le", "du", "von", "van", "der",
+                "and", "&",
+            ]
+            .map(lower_key)
+        })
+        .contains(&key)
+}
+
+/// Runs of capitalised words (see [`SentenceLex::run`]).
+fn capitalised_runs(tokens: &[TokenLex], key: impl Fn(usize) -> u64) -> Vec<(u16, u16)> {
+    let n = tokens.len();
+    let mut out = vec![(0u16, 0u16); n];
+    let cap = |i: usize| tokens.get(i).is_some_and(TokenLex::capitalised);
+    let mut i = 0;
+    while i < n {
+        if !cap(i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        loop {
+            if cap(end) {
+                end += 1;
+            } else if end + 1 < n && is_connector(key(end)) && cap(end + 1) {
+                end += 2;
+            } else {
+                break;
+            }
+        }
+        if end < n && tokens[end].case == Case::Other && tokens[end].shape == digits_shape() {
+            end += 1;
+        }
+        for slot in &mut out[start..end] {
+            *slot = (
+                start.min(u16::MAX as usize) as u16,
+                end.min(u16::MAX as usize) as u16,
+            );
+        }
+        i = end;
+    }
+    out
+}
+
+fn digits_shape() -> u64 {
+    use std::sync::OnceLock;
+    static D: OnceLock<u64> = OnceLock::new();
+    *D.get_or_init(|| hash_str("d"))
 }
 
 const PAD: [u64; 2] = [0x5EED_0001, 0x5EED_0002];
@@ -343,6 +427,32 @@ pub fn static_features(s: &SentenceLex, doc: &DocContext, i: usize, out: &mut Ve
         out.push(mix(t::DOC_CASE, case | lc << 4 | mid << 5 | place << 6));
     }
     out.push(mix(t::LEN_CASE, u64::from(tok.len) | case << 8));
+    let (rs, re) = s
+        .run
+        .get(i)
+        .map_or((0, 0), |&(a, b)| (a as usize, b as usize));
+    if re > rs {
+        let len = (re - rs).min(5) as u64;
+        let pos = if re - rs == 1 {
+            3
+        } else if i == rs {
+            0
+        } else if i + 1 == re {
+            2
+        } else {
+            1
+        };
+        out.push(mix(t::RUN_POS, len | pos << 4));
+        if re - rs > 1 {
+            let last = &s.tokens[re - 1];
+            let first = &s.tokens[rs];
+            out.push(mix(mix(t::RUN_LAST, last.lower), pos));
+            out.push(mix(mix(t::RUN_FIRST, first.lower), pos));
+            for &code in s.gaz_of(re - 1) {
+                out.push(mix(t::RUN_LAST_GAZ, u64::from(code) | pos << 16));
+            }
+        }
+    }
     for &code in s.gaz_of(i) {
         out.push(mix(t::GAZ, u64::from(code)));
         out.push(mix(t::GAZ_CASE, u64::from(code) | case << 16));
@@ -413,6 +523,125 @@ pub fn dynamic_features(
             }
             out.push((mix(t::HISTORY_MAJOR, best as u64), 1.0));
         }
+    }
+}
+
+/// What the first pass said about each word across the whole document, for the second
+/// pass: Ratinov & Roth's non-local features. Where the first pass read "Atalanta" as
+/// an organisation three times and a person once, the second pass sees that.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    /// Per lower-case key of capitalised tokens: counts of PER, ORG, LOC, MISC, O.
+    types: super::hash::KeyMap<[u16; 5]>,
+    /// Per lower-case key: counts of each first-pass tag.
+    tags: super::hash::KeyMap<[u16; super::labels::NUM_CLASSES]>,
+    /// Per lower-case key: type of the longest multi-token entity containing it, with
+    /// its length (capped) and whether the token ended it.
+    within: super::hash::KeyMap<(u8, u8, bool)>,
+}
+
+impl Aggregates {
+    /// Gathers the first pass's tags (`tags[sentence][token]`, class indices).
+    pub fn new(lex: &[SentenceLex], tags: &[Vec<super::labels::Tag>]) -> Self {
+        let mut a = Aggregates::default();
+        for (s, ts) in lex.iter().zip(tags) {
+            for span in super::labels::bilou_to_spans(ts) {
+                let len = span.end - span.start;
+                if len < 2 {
+                    continue;
+                }
+                for i in span.start..span.end {
+                    let Some(tok) = s.tokens.get(i) else { continue };
+                    if !tok.capitalised() {
+                        continue;
+                    }
+                    let e = a.within.entry(tok.key).or_insert((0, 0, false));
+                    let l = len.min(8) as u8;
+                    if l > e.1 {
+                        *e = (span.label.index() as u8, l, i + 1 == span.end);
+                    }
+                }
+            }
+            for (tok, tag) in s.tokens.iter().zip(ts) {
+                if !tok.capitalised() {
+                    continue;
+                }
+                let kind = tag.parts().map_or(4, |(l, _)| l.index());
+                a.types.entry(tok.key).or_default()[kind] += 1;
+                if let Some(c) = a.tags.entry(tok.key).or_default().get_mut(tag.index()) {
+                    *c += 1;
+                }
+            }
+        }
+        a
+    }
+}
+
+/// Appends the second-pass features of token `i`: the first pass's tags around it and
+/// what the first pass said about the same word elsewhere in the document (its own
+/// occurrence left out, so the feature only carries evidence from the others).
+pub fn aggregate_features(
+    s: &SentenceLex,
+    i: usize,
+    first: &[super::labels::Tag],
+    agg: &Aggregates,
+    out: &mut Vec<(u64, f32)>,
+) {
+    for (k, d) in (-1isize..=1).enumerate() {
+        let j = i as isize + d;
+        let tag = if j < 0 {
+            99
+        } else {
+            first.get(j as usize).map_or(98, |t| u64::from(t.0))
+        };
+        out.push((mix(t::FIRST_TAG[k], tag), 1.0));
+    }
+    let tok = &s.tokens[i];
+    if !tok.capitalised() {
+        return;
+    }
+    let own = first.get(i).copied().unwrap_or_default();
+    let own_kind = own.parts().map_or(4, |(l, _)| l.index());
+    if let Some(c) = agg.types.get(&tok.key) {
+        let mut c = *c;
+        c[own_kind] = c[own_kind].saturating_sub(1);
+        let total: u32 = c.iter().map(|&x| u32::from(x)).sum();
+        if total > 0 {
+            let mut best = 0;
+            for k in 0..5 {
+                if c[k] > 0 {
+                    out.push((mix(t::AGG_TYPE, k as u64), f32::from(c[k]) / total as f32));
+                }
+                if c[k] > c[best] {
+                    best = k;
+                }
+            }
+            out.push((mix(t::AGG_MAJOR, best as u64), 1.0));
+        }
+    }
+    if let Some(c) = agg.tags.get(&tok.key) {
+        let mut c = *c;
+        if let Some(x) = c.get_mut(own.index()) {
+            *x = x.saturating_sub(1);
+        }
+        let total: u32 = c.iter().map(|&x| u32::from(x)).sum();
+        if total > 0 {
+            for (k, &n) in c.iter().enumerate() {
+                if n > 0 {
+                    out.push((mix(t::AGG_TAG, k as u64), f32::from(n) / total as f32));
+                }
+            }
+        }
+    }
+    if let Some(&(label, len, last)) = agg.within.get(&tok.key) {
+        out.push((
+            mix(
+                t::SUPER,
+                u64::from(label) | u64::from(len) << 4 | u64::from(last) << 8,
+            ),
+            1.0,
+        ));
+        out.push((mix(t::SUPER, u64::from(label) | 1 << 12), 1.0));
     }
 }
 

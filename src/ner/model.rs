@@ -5,14 +5,14 @@
 //! [`NUM_CLASSES`] `f32`s, so scoring a feature is one lookup and a 17-wide add. On
 //! disk most rows are sparse (a rare word's feature moves only the few classes it was
 //! seen with), so a row is written as its non-zero classes only, each weight quantised
-//! to an `i16` against one global scale. Rows are sorted by key and nothing time- or
+//! to an `i16` against the row's own scale. Rows are sorted by key and nothing time- or
 //! machine-dependent is written, so the same weights always give the same bytes.
 //!
-//! Layout (little-endian): magic `NEWSDNER`, version `u32`, temperature `f32`, scale
-//! `f32`, list count `u32` then each list name as `u16` length + UTF-8, gazetteer entry
+//! Layout (little-endian): magic `NEWSDNER`, version `u32`, temperature `f32`, list
+//! count `u32` then each list name as `u16` length + UTF-8, gazetteer entry
 //! count `u32` then `(u64 key, u32 bits)` pairs, row count `u32` then per row `u64 key`,
-//! `u32` class mask and one `i16` per set bit, and finally a `u64` checksum of all that
-//! precedes it.
+//! `u32` class mask, `f32` scale and one `i16` per set bit, and finally a `u64` checksum of all that
+//! precedes it. The row section appears twice: first pass, then second pass.
 
 use super::NerError;
 use super::gazetteer::Gazetteer;
@@ -20,7 +20,7 @@ use super::hash::{KeyMap, hash_bytes};
 use super::labels::NUM_CLASSES;
 
 const MAGIC: &[u8; 8] = b"NEWSDNER";
-const VERSION: u32 = 1;
+const VERSION: u32 = 3;
 
 /// Feature weights ready for scoring.
 #[derive(Debug, Clone, Default)]
@@ -83,8 +83,11 @@ impl Weights {
 /// Everything the tagger needs.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
-    /// Feature weights.
+    /// Feature weights of the first pass.
     pub weights: Weights,
+    /// Feature weights of the second pass, which also sees the first pass's tags over
+    /// the whole document; empty for a one-pass model.
+    pub second: Weights,
     /// Phrase lists, compiled.
     pub gazetteer: Gazetteer,
     /// Softmax temperature that turns scores into calibrated token probabilities.
@@ -95,17 +98,11 @@ impl Model {
     /// Serialises the model, quantising weights to `i16` (weights below half a
     /// quantisation step are dropped).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let rows = self.weights.sorted();
-        let max = rows
-            .iter()
-            .flat_map(|(_, r)| r.iter())
-            .fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let mut out = Vec::with_capacity(16 + rows.len() * 16);
+        let passes = [self.weights.sorted(), self.second.sorted()];
+        let mut out = Vec::with_capacity(16 + (passes[0].len() + passes[1].len()) * 16);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         out.extend_from_slice(&self.temperature.to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
         let names = self.gazetteer.names();
         out.extend_from_slice(&(names.len() as u32).to_le_bytes());
         for n in names {
@@ -118,30 +115,9 @@ impl Model {
             out.extend_from_slice(&k.to_le_bytes());
             out.extend_from_slice(&v.to_le_bytes());
         }
-        let mut body = Vec::with_capacity(rows.len() * 16);
-        let mut kept = 0u32;
-        for (k, row) in rows {
-            let q: Vec<i16> = row
-                .iter()
-                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-                .collect();
-            let mask = q
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| **w != 0)
-                .fold(0u32, |m, (c, _)| m | 1 << c);
-            if mask == 0 {
-                continue;
-            }
-            kept += 1;
-            body.extend_from_slice(&k.to_le_bytes());
-            body.extend_from_slice(&mask.to_le_bytes());
-            for w in q.iter().filter(|w| **w != 0) {
-                body.extend_from_slice(&w.to_le_bytes());
-            }
+        for rows in passes {
+            write_rows(&mut out, &rows);
         }
-        out.extend_from_slice(&kept.to_le_bytes());
-        out.extend_from_slice(&body);
         let sum = hash_bytes(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
@@ -172,7 +148,6 @@ impl Model {
             return Err(bad("checksum mismatch (corrupt or truncated file)"));
         }
         let temperature = r.f32()?;
-        let scale = r.f32()?;
         let n_lists = r.u32()? as usize;
         let mut names = Vec::with_capacity(n_lists.min(64));
         for _ in 0..n_lists {
@@ -184,7 +159,7 @@ impl Model {
                     .to_string(),
             );
         }
-        let n_entries = r.u32()? as usize;
+        let n_entries = r.u32()? as usize; // take() below bounds it by the file size
         let raw = r.take(
             n_entries
                 .checked_mul(12)
@@ -195,35 +170,81 @@ impl Model {
             .map(|c| (le_u64(&c[..8]), le_u32(&c[8..])))
             .collect();
         let gazetteer = Gazetteer::from_entries(names, &entries);
-        let n_rows = r.u32()? as usize;
-        let mut weights = Weights::default();
-        weights.index.reserve(n_rows);
-        weights.rows.reserve(n_rows);
-        for _ in 0..n_rows {
-            let key = r.u64()?;
-            let mask = r.u32()?;
-            if mask >> NUM_CLASSES != 0 {
-                return Err(bad("row mask names an unknown class"));
-            }
-            let mut row = [0f32; NUM_CLASSES];
-            let mut m = mask;
-            while m != 0 {
-                let c = m.trailing_zeros() as usize;
-                m &= m - 1;
-                row[c] = f32::from(r.i16()?) * scale;
-            }
-            weights.index.insert(key, weights.rows.len() as u32);
-            weights.rows.push(row);
-        }
+        let weights = read_rows(&mut r)?;
+        let second = read_rows(&mut r)?;
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the weights"));
         }
         Ok(Model {
             weights,
+            second,
             gazetteer,
             temperature,
         })
     }
+}
+
+/// Writes one pass's rows: count, then per row the key, a class mask, the row's scale
+/// and one `i16` per non-zero class. A scale per row keeps small rows (rare words)
+/// as precise as large ones (the bias); one global scale cost 0.2 points of F1.
+fn write_rows(out: &mut Vec<u8>, rows: &[(u64, &[f32; NUM_CLASSES])]) {
+    let mut body = Vec::with_capacity(rows.len() * 20);
+    let mut kept = 0u32;
+    for (k, row) in rows {
+        let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
+        if max == 0.0 || !max.is_finite() {
+            continue;
+        }
+        let scale = max / 32767.0;
+        let q: Vec<i16> = row
+            .iter()
+            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+            .collect();
+        let mask = q
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0)
+            .fold(0u32, |m, (c, _)| m | 1 << c);
+        kept += 1;
+        body.extend_from_slice(&k.to_le_bytes());
+        body.extend_from_slice(&mask.to_le_bytes());
+        body.extend_from_slice(&scale.to_le_bytes());
+        for w in q.iter().filter(|w| **w != 0) {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&kept.to_le_bytes());
+    out.extend_from_slice(&body);
+}
+
+/// Reads what [`write_rows`] wrote.
+fn read_rows(r: &mut Reader<'_>) -> Result<Weights, NerError> {
+    let n_rows = r.u32()? as usize;
+    let mut weights = Weights::default();
+    // A row takes at least 16 bytes: never trust the count for more than that.
+    let cap = n_rows.min(r.bytes.len().saturating_sub(r.pos) / 16);
+    weights.index.reserve(cap);
+    weights.rows.reserve(cap);
+    for _ in 0..n_rows {
+        let key = r.u64()?;
+        let mask = r.u32()?;
+        let scale = r.f32()?;
+        if mask >> NUM_CLASSES != 0 || !scale.is_finite() {
+            return Err(NerError::Model(
+                "row has an unknown class or a bad scale".to_string(),
+            ));
+        }
+        let mut row = [0f32; NUM_CLASSES];
+        let mut m = mask;
+        while m != 0 {
+            let c = m.trailing_zeros() as usize;
+            m &= m - 1;
+            row[c] = f32::from(r.i16()?) * scale;
+        }
+        weights.index.insert(key, weights.rows.len() as u32);
+        weights.rows.push(row);
+    }
+    Ok(weights)
 }
 
 fn le_u64(b: &[u8]) -> u64 {
@@ -286,6 +307,7 @@ mod tests {
         r2[3] = 0.001;
         Model {
             weights: Weights::from_rows([(42, r1), (7, r2), (9, [0.0; NUM_CLASSES])]),
+            second: Weights::from_rows([(5, r1)]),
             gazetteer: Gazetteer::from_lists([("cities", "Moscow\nNew York\n")]).unwrap(),
             temperature: 2.0,
         }
@@ -303,6 +325,7 @@ mod tests {
         let row = back.weights.row(42).unwrap();
         assert!((row[0] - 1.5).abs() < 1e-4 && (row[16] + 0.25).abs() < 1e-4);
         assert!((back.weights.row(7).unwrap()[3] - 0.001).abs() < 1e-4);
+        assert_eq!(back.second.len(), 1);
         // Same model, same bytes.
         assert_eq!(back.to_bytes(), bytes);
     }

@@ -1,14 +1,22 @@
-//! Greedy left-to-right decoding of a document with the averaged-perceptron weights.
+//! Greedy left-to-right decoding of a document, in one or two passes.
 //!
 //! Each token gets the best-scoring BILOU tag that may follow the previous one (and,
 //! on the last token of a sentence, that closes any entity), so output is always well
 //! formed. Greedy decoding with the two previous tags as features loses little to
 //! Viterbi for this task (Ratinov & Roth 2009) and keeps the tagger at one pass of
 //! feature lookups per token, which is what makes it fast.
+//!
+//! A two-pass model decodes the document once with the first-pass weights, gathers
+//! what that pass said about each word across the document ([`Aggregates`]), and
+//! decodes again with the second-pass weights, which see those aggregates. The static
+//! features are computed once and shared by both passes.
 
-use super::features::{DocContext, History, SentenceLex, dynamic_features, static_features};
+use super::features::{
+    Aggregates, DocContext, History, SentenceLex, aggregate_features, dynamic_features,
+    static_features,
+};
 use super::labels::{NUM_CLASSES, Tag};
-use super::model::Model;
+use super::model::{Model, Weights};
 
 /// Which class may follow which, and which may end a sentence.
 pub(crate) struct Transitions {
@@ -66,61 +74,130 @@ pub struct Decoded {
     pub probs: Vec<Vec<f32>>,
 }
 
-/// Analyses a document's sentences (token analysis and gazetteer matching).
-pub fn prepare<S: AsRef<str>>(model: &Model, sentences: &[Vec<S>]) -> Vec<SentenceLex> {
-    sentences
-        .iter()
-        .map(|s| SentenceLex::new(s, &model.gazetteer))
-        .collect()
+/// A document ready for decoding: analysed sentences and their static feature keys.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The analysed sentences.
+    pub lex: Vec<SentenceLex>,
+    /// Static keys of every token, flat: token t of the document owns
+    /// `keys[start[t]..start[t + 1]]`.
+    keys: Vec<u64>,
+    start: Vec<u32>,
+}
+
+impl Prepared {
+    /// Analyses sentences of tokens with the model's gazetteer.
+    pub fn new<S: AsRef<str>>(model: &Model, sentences: &[Vec<S>]) -> Self {
+        Self::from_lex(
+            sentences
+                .iter()
+                .map(|s| SentenceLex::new(s, &model.gazetteer))
+                .collect(),
+        )
+    }
+
+    /// Computes the static features of already analysed sentences.
+    pub fn from_lex(lex: Vec<SentenceLex>) -> Self {
+        let ctx = DocContext::new(&lex);
+        let n: usize = lex.iter().map(|s| s.tokens.len()).sum();
+        let mut keys = Vec::with_capacity(n * 48);
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        for s in &lex {
+            for i in 0..s.tokens.len() {
+                static_features(s, &ctx, i, &mut keys);
+                start.push(keys.len() as u32);
+            }
+        }
+        Prepared { lex, keys, start }
+    }
+
+    /// Static keys of the document's `t`-th token.
+    #[inline]
+    pub fn keys_of(&self, t: usize) -> &[u64] {
+        let a = self.start.get(t).copied().unwrap_or(0) as usize;
+        let b = self.start.get(t + 1).copied().unwrap_or(0) as usize;
+        self.keys.get(a..b).unwrap_or(&[])
+    }
 }
 
 /// Tags one document given as sentences of tokens.
 pub fn tag_document<S: AsRef<str>>(model: &Model, sentences: &[Vec<S>]) -> Decoded {
-    let lex = prepare(model, sentences);
-    tag_prepared(model, &lex, |_, _, _, _| {})
+    let prepared = Prepared::new(model, sentences);
+    tag_prepared(model, &prepared, |_, _, _, _| {})
 }
 
-/// Tags analysed sentences; `inspect(sentence, token, scores, allowed)` sees every
-/// score vector (used to calibrate the temperature).
+/// Tags a prepared document with every pass of the model; `inspect(sentence, token,
+/// scores, allowed)` sees the final pass's score vectors (used for calibration).
 pub fn tag_prepared(
     model: &Model,
-    lex: &[SentenceLex],
-    mut inspect: impl FnMut(usize, usize, &[f32; NUM_CLASSES], &[bool; NUM_CLASSES]),
+    doc: &Prepared,
+    inspect: impl FnMut(usize, usize, &[f32; NUM_CLASSES], &[bool; NUM_CLASSES]),
 ) -> Decoded {
-    let trans = Transitions::new();
-    let ctx = DocContext::new(lex);
-    let mut history = History::default();
-    let mut keys: Vec<u64> = Vec::with_capacity(96);
-    let mut dynamic: Vec<(u64, f32)> = Vec::with_capacity(16);
     let temperature = if model.temperature > 0.0 {
         model.temperature
     } else {
         1.0
     };
+    if model.second.is_empty() {
+        return decode(&model.weights, doc, None, temperature, inspect);
+    }
+    let first = decode(&model.weights, doc, None, temperature, |_, _, _, _| {});
+    decode_second(&model.second, doc, &first.tags, temperature, inspect)
+}
+
+/// The second pass over a document given the first pass's tags.
+pub fn decode_second(
+    weights: &Weights,
+    doc: &Prepared,
+    first: &[Vec<Tag>],
+    temperature: f32,
+    inspect: impl FnMut(usize, usize, &[f32; NUM_CLASSES], &[bool; NUM_CLASSES]),
+) -> Decoded {
+    let agg = Aggregates::new(&doc.lex, first);
+    decode(weights, doc, Some((first, &agg)), temperature, inspect)
+}
+
+/// One greedy pass with `weights`; `first` gives the second pass its extra evidence.
+pub fn decode(
+    weights: &Weights,
+    doc: &Prepared,
+    first: Option<(&[Vec<Tag>], &Aggregates)>,
+    temperature: f32,
+    mut inspect: impl FnMut(usize, usize, &[f32; NUM_CLASSES], &[bool; NUM_CLASSES]),
+) -> Decoded {
+    let trans = Transitions::new();
+    let mut history = History::default();
+    let mut dynamic: Vec<(u64, f32)> = Vec::with_capacity(32);
     let mut out = Decoded {
-        tags: Vec::with_capacity(lex.len()),
-        probs: Vec::with_capacity(lex.len()),
+        tags: Vec::with_capacity(doc.lex.len()),
+        probs: Vec::with_capacity(doc.lex.len()),
     };
-    for (si, s) in lex.iter().enumerate() {
+    let mut t = 0usize;
+    for (si, s) in doc.lex.iter().enumerate() {
         let n = s.tokens.len();
         let mut tags = Vec::with_capacity(n);
         let mut probs = Vec::with_capacity(n);
         let mut prev = [0u8; 2];
         for i in 0..n {
-            keys.clear();
-            static_features(s, &ctx, i, &mut keys);
-            dynamic.clear();
-            dynamic_features(s, i, prev, &history, &mut dynamic);
             let mut scores = [0f32; NUM_CLASSES];
-            for &k in &keys {
-                if let Some(row) = model.weights.row(k) {
+            for &k in doc.keys_of(t) {
+                if let Some(row) = weights.row(k) {
                     for (x, w) in scores.iter_mut().zip(row) {
                         *x += w;
                     }
                 }
             }
+            t += 1;
+            dynamic.clear();
+            dynamic_features(s, i, prev, &history, &mut dynamic);
+            if let Some((tags1, agg)) = first
+                && let Some(ts) = tags1.get(si)
+            {
+                aggregate_features(s, i, ts, agg, &mut dynamic);
+            }
             for &(k, v) in &dynamic {
-                model.weights.add(k, v, &mut scores);
+                weights.add(k, v, &mut scores);
             }
             let last = i + 1 == n;
             let best = trans.best(&scores, prev[1], last);

@@ -9,6 +9,12 @@
 //! consistent). The averaged perceptron (Collins 2002) is simple, deterministic and
 //! trains a CoNLL-sized corpus in seconds.
 //!
+//! Two passes (Ratinov & Roth's non-local features): the first-pass model is trained
+//! as above; the second pass also sees what the first pass said about each word across
+//! the document. For the second pass to learn how far to trust first-pass tags, it is
+//! trained on first-pass tags of the quality it will see at run time: each training
+//! document is tagged by a first-pass model trained on the other folds (jackknifing).
+//!
 //! Determinism: documents are shuffled with a seeded SplitMix64, feature rows are
 //! numbered in order of first appearance, and the model file is written sorted, so
 //! the same inputs give a byte-identical model.
@@ -18,12 +24,12 @@ use std::time::Instant;
 use super::NerError;
 use super::conll::ConllDocument;
 use super::eval::Scorer;
-use super::features::{DocContext, History, SentenceLex, dynamic_features, static_features};
+use super::features::{Aggregates, History, SentenceLex, aggregate_features, dynamic_features};
 use super::gazetteer::Gazetteer;
 use super::hash::{KeyMap, SplitMix};
 use super::labels::{NUM_CLASSES, Tag, bilou_to_spans, spans_to_bilou};
 use super::model::{Model, Weights};
-use super::tagger::{Transitions, softmax_at, tag_prepared};
+use super::tagger::{Prepared, Transitions, decode, decode_second, softmax_at, tag_prepared};
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -36,6 +42,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Averaged weights with a smaller magnitude are dropped from the saved model.
     pub prune: f32,
+    /// Folds for the jackknifed first-pass tags the second pass trains on; 0 trains a
+    /// one-pass model.
+    pub folds: usize,
 }
 
 impl Default for TrainConfig {
@@ -45,6 +54,7 @@ impl Default for TrainConfig {
             patience: 4,
             seed: 20_030_601,
             prune: 0.0,
+            folds: 5,
         }
     }
 }
@@ -52,25 +62,27 @@ impl Default for TrainConfig {
 /// What training reached.
 #[derive(Debug, Clone)]
 pub struct TrainSummary {
-    /// The epoch whose averaged weights were kept (1-based).
+    /// The epoch whose averaged weights were kept for the last pass (1-based).
     pub best_epoch: usize,
-    /// Dev F1 of the saved (pruned, quantised) model.
+    /// Dev F1 of the saved (quantised) model.
     pub dev_f1: f64,
-    /// Feature rows in the saved model.
+    /// Feature rows in the saved model (both passes).
     pub features: usize,
     /// Wall time, seconds.
     pub seconds: f64,
 }
 
-struct TrainSentence {
-    /// Static feature rows of each token: `rows[start[i]..start[i + 1]]`.
+/// A training document: analysed sentences, static keys, interned rows, gold tags.
+struct TrainDoc {
+    prepared: Prepared,
+    /// Interned static rows, in the layout of `prepared`'s keys.
     rows: Vec<u32>,
     start: Vec<u32>,
-    gold: Vec<Tag>,
-    lex: SentenceLex,
+    gold: Vec<Vec<Tag>>,
 }
 
 /// Perceptron state: current weights and the running sums for averaging.
+#[derive(Clone)]
 struct Perceptron {
     index: KeyMap<u32>,
     keys: Vec<u64>,
@@ -80,6 +92,16 @@ struct Perceptron {
 }
 
 impl Perceptron {
+    fn new() -> Self {
+        Perceptron {
+            index: KeyMap::default(),
+            keys: Vec::new(),
+            w: Vec::new(),
+            acc: Vec::new(),
+            steps: 0,
+        }
+    }
+
     fn row(&mut self, key: u64) -> u32 {
         if let Some(&r) = self.index.get(&key) {
             return r;
@@ -98,7 +120,7 @@ impl Perceptron {
         self.acc[r][class] += self.steps as f64 * f64::from(delta);
     }
 
-    /// The averaged weights, dropping entries below `prune`.
+    /// The averaged weights, dropping entries not above `prune` in magnitude.
     fn averaged(&self, prune: f32) -> Weights {
         let t = self.steps.max(1) as f64;
         let rows = self.keys.iter().enumerate().filter_map(|(r, &k)| {
@@ -115,10 +137,145 @@ impl Perceptron {
         });
         Weights::from_rows(rows)
     }
+
+    /// One epoch over `docs` in `order`; `first` holds each document's first-pass tags
+    /// when training the second pass. Returns (token errors, tokens).
+    fn epoch(
+        &mut self,
+        docs: &[TrainDoc],
+        order: &[usize],
+        first: Option<&[Vec<Vec<Tag>>]>,
+    ) -> (usize, usize) {
+        let trans = Transitions::new();
+        let mut dynamic: Vec<(u64, f32)> = Vec::with_capacity(32);
+        let mut dyn_rows: Vec<(u32, f32)> = Vec::with_capacity(32);
+        let (mut errors, mut tokens) = (0, 0);
+        for &di in order {
+            let doc = &docs[di];
+            let first_tags = first.and_then(|f| f.get(di));
+            let agg = first_tags.map(|f| Aggregates::new(&doc.prepared.lex, f));
+            let mut history = History::default();
+            let mut t = 0usize;
+            for (si, s) in doc.prepared.lex.iter().enumerate() {
+                let gold = &doc.gold[si];
+                let n = gold.len();
+                let mut prev = [0u8; 2];
+                for i in 0..n {
+                    self.steps += 1;
+                    tokens += 1;
+                    let (a, b) = (doc.start[t] as usize, doc.start[t + 1] as usize);
+                    t += 1;
+                    let mut scores = [0f32; NUM_CLASSES];
+                    for &r in &doc.rows[a..b] {
+                        for (x, w) in scores.iter_mut().zip(&self.w[r as usize]) {
+                            *x += w;
+                        }
+                    }
+                    dynamic.clear();
+                    dynamic_features(s, i, prev, &history, &mut dynamic);
+                    if let (Some(ft), Some(agg)) = (first_tags, &agg)
+                        && let Some(ts) = ft.get(si)
+                    {
+                        aggregate_features(s, i, ts, agg, &mut dynamic);
+                    }
+                    for &(k, v) in &dynamic {
+                        if let Some(&r) = self.index.get(&k) {
+                            for (x, w) in scores.iter_mut().zip(&self.w[r as usize]) {
+                                *x += v * w;
+                            }
+                        }
+                    }
+                    let pred = trans.best(&scores, prev[1], i + 1 == n);
+                    let g = gold[i];
+                    if pred != g.0 {
+                        errors += 1;
+                        dyn_rows.clear();
+                        for &(k, v) in &dynamic {
+                            let r = self.row(k);
+                            dyn_rows.push((r, v));
+                        }
+                        for idx in a..b {
+                            let r = doc.rows[idx];
+                            self.bump(r, g.index(), 1.0);
+                            self.bump(r, pred as usize, -1.0);
+                        }
+                        for &(r, v) in &dyn_rows {
+                            self.bump(r, g.index(), v);
+                            self.bump(r, pred as usize, -v);
+                        }
+                    }
+                    let kind = Tag(pred).parts().map_or(4, |(l, _)| l.index());
+                    history.record(&s.tokens[i], kind);
+                    prev = [prev[1], pred];
+                }
+            }
+        }
+        (errors, tokens)
+    }
 }
 
-/// Trains a model on `train`, selecting the epoch by F1 on `dev`. `log` receives one
-/// line per epoch.
+/// Trains and evaluates one pass: epochs over `subset` of `docs` until dev F1 (from
+/// `dev_f1`) stops improving; returns the best averaged weights and their epoch.
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    base: &Perceptron,
+    docs: &[TrainDoc],
+    subset: &[usize],
+    first: Option<&[Vec<Vec<Tag>>]>,
+    cfg: &TrainConfig,
+    name: &str,
+    mut dev_f1: impl FnMut(&Weights) -> f64,
+    log: &mut impl FnMut(&str),
+) -> (Weights, usize) {
+    let mut p = base.clone();
+    let mut rng = SplitMix::new(cfg.seed);
+    let mut order = subset.to_vec();
+    let mut best: Option<(f64, usize, Weights)> = None;
+    for epoch in 1..=cfg.epochs.max(1) {
+        let t0 = Instant::now();
+        rng.shuffle(&mut order);
+        let (errors, tokens) = p.epoch(docs, &order, first);
+        let weights = p.averaged(cfg.prune);
+        let f1 = dev_f1(&weights);
+        log(&format!(
+            "{name} epoch {epoch:2}: train token errors {:.2}%, dev F1 {f1:.4}, {:.1}s",
+            100.0 * errors as f64 / tokens.max(1) as f64,
+            t0.elapsed().as_secs_f64()
+        ));
+        if best.as_ref().is_none_or(|(bf, _, _)| f1 > *bf) {
+            best = Some((f1, epoch, weights));
+        } else if best
+            .as_ref()
+            .is_some_and(|(_, be, _)| epoch >= be + cfg.patience)
+        {
+            break;
+        }
+    }
+    match best {
+        Some((_, e, w)) => (w, e),
+        None => (p.averaged(cfg.prune), 0),
+    }
+}
+
+/// Scores decoded documents against gold.
+fn score(docs: &[ConllDocument], tags: &[Vec<Vec<Tag>>]) -> Scorer {
+    let mut scorer = Scorer::new();
+    for (d, dt) in docs.iter().zip(tags) {
+        for (s, t) in d.sentences.iter().zip(dt) {
+            scorer.add(&s.entities, &bilou_to_spans(t));
+        }
+    }
+    scorer
+}
+
+fn first_pass(weights: &Weights, docs: &[&Prepared]) -> Vec<Vec<Vec<Tag>>> {
+    docs.iter()
+        .map(|d| decode(weights, d, None, 1.0, |_, _, _, _| {}).tags)
+        .collect()
+}
+
+/// Trains a model on `train`, selecting epochs by F1 on `dev`. `log` receives one line
+/// per epoch.
 pub fn train(
     train: &[ConllDocument],
     dev: &[ConllDocument],
@@ -130,204 +287,150 @@ pub fn train(
     if train.is_empty() {
         return Err(NerError::Model("no training documents".to_string()));
     }
-    let mut p = Perceptron {
-        index: KeyMap::default(),
-        keys: Vec::new(),
-        w: Vec::new(),
-        acc: Vec::new(),
-        steps: 0,
-    };
-    // Static features never change: intern them once.
-    let mut docs: Vec<Vec<TrainSentence>> = Vec::with_capacity(train.len());
-    let mut keys = Vec::with_capacity(128);
-    for d in train {
-        let lex: Vec<SentenceLex> = d
-            .sentences
-            .iter()
-            .map(|s| SentenceLex::new(&s.tokens, &gazetteer))
-            .collect();
-        let ctx = DocContext::new(&lex);
-        let mut sents = Vec::with_capacity(lex.len());
-        for (s, l) in d.sentences.iter().zip(lex) {
-            let mut rows = Vec::new();
-            let mut start = vec![0u32];
-            for i in 0..l.tokens.len() {
-                keys.clear();
-                static_features(&l, &ctx, i, &mut keys);
-                for &k in &keys {
-                    rows.push(p.row(k));
-                }
-                start.push(rows.len() as u32);
-            }
-            sents.push(TrainSentence {
-                rows,
-                start,
-                gold: spans_to_bilou(s.tokens.len(), &s.entities),
-                lex: l,
-            });
-        }
-        docs.push(sents);
-    }
-    let dev_lex: Vec<Vec<SentenceLex>> = dev
-        .iter()
-        .map(|d| {
+    let analyse = |d: &ConllDocument| -> Prepared {
+        Prepared::from_lex(
             d.sentences
                 .iter()
                 .map(|s| SentenceLex::new(&s.tokens, &gazetteer))
-                .collect()
-        })
-        .collect();
+                .collect(),
+        )
+    };
+    // Static features never change: intern them once, shared by every perceptron.
+    let mut base = Perceptron::new();
+    let mut docs = Vec::with_capacity(train.len());
+    for d in train {
+        let prepared = analyse(d);
+        let mut rows = Vec::new();
+        let mut start = vec![0u32];
+        let n = d.token_count();
+        for t in 0..n {
+            for &k in prepared.keys_of(t) {
+                rows.push(base.row(k));
+            }
+            start.push(rows.len() as u32);
+        }
+        let gold = d
+            .sentences
+            .iter()
+            .map(|s| spans_to_bilou(s.tokens.len(), &s.entities))
+            .collect();
+        docs.push(TrainDoc {
+            prepared,
+            rows,
+            start,
+            gold,
+        });
+    }
+    let dev_prepared: Vec<Prepared> = dev.iter().map(analyse).collect();
+    let dev_refs: Vec<&Prepared> = dev_prepared.iter().collect();
     log(&format!(
         "prepared {} documents, {} static feature rows in {:.1}s",
         docs.len(),
-        p.w.len(),
+        base.w.len(),
         started.elapsed().as_secs_f64()
     ));
-
-    let trans = Transitions::new();
-    let mut rng = SplitMix::new(cfg.seed);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    let mut best: Option<(f64, usize, Weights)> = None;
-    let mut dynamic: Vec<(u64, f32)> = Vec::with_capacity(16);
-    let mut dyn_rows: Vec<(u32, f32)> = Vec::with_capacity(16);
-    for epoch in 1..=cfg.epochs.max(1) {
-        let t0 = Instant::now();
-        rng.shuffle(&mut order);
-        let mut errors = 0usize;
-        let mut tokens = 0usize;
-        for &di in &order {
-            let mut history = History::default();
-            for s in &docs[di] {
-                let n = s.gold.len();
-                let mut prev = [0u8; 2];
-                for i in 0..n {
-                    p.steps += 1;
-                    tokens += 1;
-                    let (a, b) = (s.start[i] as usize, s.start[i + 1] as usize);
-                    let mut scores = [0f32; NUM_CLASSES];
-                    for &r in &s.rows[a..b] {
-                        for (x, w) in scores.iter_mut().zip(&p.w[r as usize]) {
-                            *x += w;
-                        }
-                    }
-                    dynamic.clear();
-                    dynamic_features(&s.lex, i, prev, &history, &mut dynamic);
-                    dyn_rows.clear();
-                    for &(k, v) in &dynamic {
-                        if let Some(&r) = p.index.get(&k) {
-                            for (x, w) in scores.iter_mut().zip(&p.w[r as usize]) {
-                                *x += v * w;
-                            }
-                        }
-                    }
-                    let pred = trans.best(&scores, prev[1], i + 1 == n);
-                    let gold = s.gold[i];
-                    if pred != gold.0 {
-                        errors += 1;
-                        for &(k, v) in &dynamic {
-                            dyn_rows.push((p.row(k), v));
-                        }
-                        for idx in a..b {
-                            let r = s.rows[idx];
-                            p.bump(r, gold.index(), 1.0);
-                            p.bump(r, pred as usize, -1.0);
-                        }
-                        for &(r, v) in &dyn_rows {
-                            p.bump(r, gold.index(), v);
-                            p.bump(r, pred as usize, -v);
-                        }
-                    }
-                    let kind = Tag(pred).parts().map_or(4, |(l, _)| l.index());
-                    history.record(&s.lex.tokens[i], kind);
-                    prev = [prev[1], pred];
-                }
-            }
-        }
-        let weights = p.averaged(cfg.prune);
-        let model = Model {
-            weights,
-            gazetteer: gazetteer.clone(),
-            temperature: 1.0,
-        };
-        let f1 = if dev.is_empty() {
-            0.0
-        } else {
-            evaluate_prepared(&model, dev, &dev_lex).overall().f1
-        };
-        log(&format!(
-            "epoch {epoch:2}: train token errors {:.2}%, dev F1 {:.4}, {} rows, {:.1}s",
-            100.0 * errors as f64 / tokens.max(1) as f64,
-            f1,
-            p.w.len(),
-            t0.elapsed().as_secs_f64()
-        ));
-        let improved = best.as_ref().is_none_or(|(bf, _, _)| f1 > *bf);
-        if improved {
-            best = Some((f1, epoch, model.weights));
-        } else if best
-            .as_ref()
-            .is_some_and(|(_, be, _)| epoch >= be + cfg.patience)
-        {
-            log("no dev improvement: stopping");
-            break;
-        }
-    }
-    let Some((_, best_epoch, weights)) = best else {
-        return Err(NerError::Model("no epoch ran".to_string()));
-    };
+    let one_pass_f1 = |w: &Weights| score(dev, &first_pass(w, &dev_refs)).overall().f1;
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let (weights, mut best_epoch) = fit(
+        &base,
+        &docs,
+        &all,
+        None,
+        cfg,
+        "pass 1",
+        one_pass_f1,
+        &mut log,
+    );
     let mut model = Model {
         weights,
-        gazetteer,
+        second: Weights::default(),
+        gazetteer: gazetteer.clone(),
         temperature: 1.0,
     };
-    // Calibrate on dev (or train when there is no dev), then round-trip through the
-    // file format so the reported figure is that of the bytes that ship.
-    model.temperature = if dev.is_empty() {
-        1.0
-    } else {
-        calibrate(&model, dev, &dev_lex)
-    };
+    if cfg.folds >= 2 && docs.len() >= cfg.folds {
+        // Jackknifed first-pass tags for the training documents.
+        let mut jack: Vec<Vec<Vec<Tag>>> = vec![Vec::new(); docs.len()];
+        for fold in 0..cfg.folds {
+            let held: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|i| i % cfg.folds == fold)
+                .collect();
+            let rest: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|i| i % cfg.folds != fold)
+                .collect();
+            let name = format!("fold {}/{}", fold + 1, cfg.folds);
+            let (w, _) = fit(&base, &docs, &rest, None, cfg, &name, one_pass_f1, &mut log);
+            for &i in &held {
+                jack[i] = decode(&w, &docs[i].prepared, None, 1.0, |_, _, _, _| {}).tags;
+            }
+        }
+        let jack_f1 = score(train, &jack).overall().f1;
+        log(&format!("jackknifed first-pass F1 on train: {jack_f1:.4}"));
+        let dev_first = first_pass(&model.weights, &dev_refs);
+        let two_pass_f1 = |w: &Weights| {
+            let tags: Vec<Vec<Vec<Tag>>> = dev_prepared
+                .iter()
+                .zip(&dev_first)
+                .map(|(d, f)| decode_second(w, d, f, 1.0, |_, _, _, _| {}).tags)
+                .collect();
+            score(dev, &tags).overall().f1
+        };
+        let (second, e) = fit(
+            &base,
+            &docs,
+            &all,
+            Some(&jack),
+            cfg,
+            "pass 2",
+            two_pass_f1,
+            &mut log,
+        );
+        model.second = second;
+        best_epoch = e;
+    }
+    // Calibrate on dev, then round-trip through the file format so the reported figure
+    // is that of the bytes that ship.
+    if !dev.is_empty() {
+        model.temperature = calibrate(&model, dev, &dev_prepared);
+    }
     let model = Model::from_bytes(&model.to_bytes())?;
     let dev_f1 = if dev.is_empty() {
         0.0
     } else {
-        evaluate_prepared(&model, dev, &dev_lex).overall().f1
+        let tags: Vec<Vec<Vec<Tag>>> = dev_prepared
+            .iter()
+            .map(|d| tag_prepared(&model, d, |_, _, _, _| {}).tags)
+            .collect();
+        score(dev, &tags).overall().f1
     };
     let summary = TrainSummary {
         best_epoch,
         dev_f1,
-        features: model.weights.len(),
+        features: model.weights.len() + model.second.len(),
         seconds: started.elapsed().as_secs_f64(),
     };
     log(&format!(
-        "kept epoch {best_epoch}: dev F1 {dev_f1:.4} after quantisation, {} rows, temperature {:.3}",
-        summary.features, model.temperature
+        "dev F1 {dev_f1:.4} after quantisation, {} + {} rows, temperature {:.3}",
+        model.weights.len(),
+        model.second.len(),
+        model.temperature
     ));
     Ok((model, summary))
 }
 
-/// Scores a model on documents already analysed with its gazetteer.
-fn evaluate_prepared(model: &Model, docs: &[ConllDocument], lex: &[Vec<SentenceLex>]) -> Scorer {
-    let mut scorer = Scorer::new();
-    for (d, l) in docs.iter().zip(lex) {
-        let decoded = tag_prepared(model, l, |_, _, _, _| {});
-        for (s, tags) in d.sentences.iter().zip(&decoded.tags) {
-            scorer.add(&s.entities, &bilou_to_spans(tags));
-        }
-    }
-    scorer
-}
-
 /// The softmax temperature minimising the log loss of the gold tags on `docs`.
-fn calibrate(model: &Model, docs: &[ConllDocument], lex: &[Vec<SentenceLex>]) -> f32 {
+fn calibrate(model: &Model, docs: &[ConllDocument], prepared: &[Prepared]) -> f32 {
     let mut samples: Vec<([f32; NUM_CLASSES], [bool; NUM_CLASSES], usize)> = Vec::new();
-    for (d, l) in docs.iter().zip(lex) {
+    for (d, p) in docs.iter().zip(prepared) {
         let gold: Vec<Vec<Tag>> = d
             .sentences
             .iter()
             .map(|s| spans_to_bilou(s.tokens.len(), &s.entities))
             .collect();
-        tag_prepared(model, l, |si, i, scores, mask| {
+        tag_prepared(model, p, |si, i, scores, mask| {
             if let Some(&g) = gold.get(si).and_then(|g| g.get(i))
                 && mask[g.index()]
             {
@@ -343,7 +446,7 @@ fn calibrate(model: &Model, docs: &[ConllDocument], lex: &[Vec<SentenceLex>]) ->
     };
     let mut best = (f64::INFINITY, 1.0f32);
     let mut t = 0.05f32;
-    while t < 200.0 {
+    while t < 500.0 {
         let l = loss(t);
         if l < best.0 {
             best = (l, t);

@@ -54,6 +54,9 @@ pub struct TrainArgs {
     /// Shuffle seed.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     pub seed: u64,
+    /// Jackknife folds for the second pass (0: a one-pass model).
+    #[arg(long, default_value_t = TrainConfig::default().folds)]
+    pub folds: usize,
 }
 
 /// Arguments of `newsd eval ner`.
@@ -84,6 +87,7 @@ pub fn run_train(args: &TrainArgs) -> Result<(), NerError> {
     let cfg = TrainConfig {
         epochs: args.epochs,
         seed: args.seed,
+        folds: args.folds,
         ..TrainConfig::default()
     };
     let (model, summary) = train(&train_docs, &dev_docs, gazetteer, &cfg, |line| {

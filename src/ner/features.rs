@@ -52,6 +52,9 @@ mod t {
     pub const RUN_LAST: u64 = 32;
     pub const RUN_FIRST: u64 = 33;
     pub const RUN_LAST_GAZ: u64 = 34;
+    pub const RUN_WHOLE: u64 = 35;
+    pub const GAZ_PREV2: u64 = 38;
+    pub const GAZ_NEXT2: u64 = 39;
     pub const PREV_TAG: u64 = 40;
     pub const PREV_TAGS: u64 = 41;
     pub const PREV_TAG_LOWER: u64 = 42;
@@ -451,6 +454,10 @@ pub fn static_features(s: &SentenceLex, doc: &DocContext, i: usize, out: &mut Ve
             for &code in s.gaz_of(re - 1) {
                 out.push(mix(t::RUN_LAST_GAZ, u64::from(code) | pos << 16));
             }
+            let whole = s.tokens[rs..re]
+                .iter()
+                .fold(t::RUN_WHOLE, |h, t| mix(h, t.lower));
+            out.push(mix(whole, pos));
         }
     }
     for &code in s.gaz_of(i) {
@@ -464,6 +471,14 @@ pub fn static_features(s: &SentenceLex, doc: &DocContext, i: usize, out: &mut Ve
     }
     for &code in s.gaz_of(i + 1) {
         out.push(mix(t::GAZ_NEXT, u64::from(code)));
+    }
+    if i > 1 {
+        for &code in s.gaz_of(i - 2) {
+            out.push(mix(t::GAZ_PREV2, u64::from(code)));
+        }
+    }
+    for &code in s.gaz_of(i + 2) {
+        out.push(mix(t::GAZ_NEXT2, u64::from(code)));
     }
 }
 

@@ -57,6 +57,9 @@ pub struct TrainArgs {
     /// Jackknife folds for the second pass (0: a one-pass model).
     #[arg(long, default_value_t = TrainConfig::default().folds)]
     pub folds: usize,
+    /// Runs per pass, with different shuffles, whose weights are averaged.
+    #[arg(long, default_value_t = TrainConfig::default().replicas)]
+    pub replicas: usize,
 }
 
 /// Arguments of `newsd eval ner`.
@@ -88,6 +91,7 @@ pub fn run_train(args: &TrainArgs) -> Result<(), NerError> {
         epochs: args.epochs,
         seed: args.seed,
         folds: args.folds,
+        replicas: args.replicas,
         ..TrainConfig::default()
     };
     let (model, summary) = train(&train_docs, &dev_docs, gazetteer, &cfg, |line| {

@@ -67,9 +67,7 @@ fn seed_entities() -> Vec<(String, EntityLabel)> {
 #[test]
 fn seed_article_entities() {
     let found = seed_entities();
-    let has = |text: &str, label: EntityLabel| {
-        found.iter().any(|(t, l)| t == text && *l == label)
-    };
+    let has = |text: &str, label: EntityLabel| found.iter().any(|(t, l)| t == text && *l == label);
     for name in ["Xi Jinping", "Vladimir Putin", "Maria Zakharova"] {
         assert!(has(name, EntityLabel::Per), "{name} as PER in {found:?}");
     }

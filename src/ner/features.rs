@@ -53,9 +53,6 @@ mod t {
     pub const RUN_FIRST: u64 = 33;
     pub const RUN_LAST_GAZ: u64 = 34;
     pub const RUN_WHOLE: u64 = 35;
-    pub const NUMBER_AFTER_NAME: u64 = 46;
-    pub const NUMBER_BEFORE: u64 = 47;
-    pub const NAME_BEFORE_NUMBER: u64 = 48;
     pub const GAZ_PREV2: u64 = 38;
     pub const GAZ_NEXT2: u64 = 39;
     pub const PREV_TAG: u64 = 40;
@@ -433,33 +430,6 @@ pub fn static_features(s: &SentenceLex, doc: &DocContext, i: usize, out: &mut Ve
         out.push(mix(t::DOC_CASE, case | lc << 4 | mid << 5 | place << 6));
     }
     out.push(mix(t::LEN_CASE, u64::from(tok.len) | case << 8));
-    // A number after a capitalised word ("Windows 95", "Power of Siberia 2", but also
-    // "Cox 95 not out"): its length and what follows tell a model name from a score.
-    if tok.shape == digits_shape()
-        && let Some(prev) = at(-1)
-        && prev.capitalised()
-    {
-        let next_case = at(1).map_or(5, |t| t.case as u64);
-        let digits = u64::from(tok.len.min(4));
-        out.push(mix(t::NUMBER_AFTER_NAME, digits | next_case << 4));
-        if let Some(next) = at(1) {
-            out.push(mix(mix(t::NUMBER_BEFORE, next.lower), digits));
-            for &code in s.gaz_of(i + 1) {
-                out.push(mix(t::NUMBER_BEFORE, u64::from(code) | digits << 16));
-            }
-        }
-    }
-    if tok.capitalised()
-        && let Some(next) = at(1)
-        && next.shape == digits_shape()
-    {
-        let digits = u64::from(next.len.min(4));
-        let after = at(2).map_or(5, |t| t.case as u64);
-        out.push(mix(t::NAME_BEFORE_NUMBER, digits | after << 4));
-        if let Some(t2) = at(2) {
-            out.push(mix(mix(t::NAME_BEFORE_NUMBER, t2.lower), digits));
-        }
-    }
     let (rs, re) = s
         .run
         .get(i)
@@ -484,7 +454,9 @@ pub fn static_features(s: &SentenceLex, doc: &DocContext, i: usize, out: &mut Ve
             for &code in s.gaz_of(re - 1) {
                 out.push(mix(t::RUN_LAST_GAZ, u64::from(code) | pos << 16));
             }
-            let whole = s.tokens[rs..re].iter().fold(t::RUN_WHOLE, |h, t| mix(h, t.lower));
+            let whole = s.tokens[rs..re]
+                .iter()
+                .fold(t::RUN_WHOLE, |h, t| mix(h, t.lower));
             out.push(mix(whole, pos));
         }
     }

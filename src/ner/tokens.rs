@@ -33,11 +33,11 @@ pub struct RawEntityMention {
 /// Abbreviations that keep their full stop in CoNLL text (compared without the stop,
 /// case-sensitively).
 const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gov", "Gen", "Sen", "Rep", "Rev", "Sgt", "Lt", "Col",
-    "Capt", "Cmdr", "Adm", "Maj", "St", "Mt", "Ft", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd",
-    "Bros", "Plc", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-    "No", "vs", "Calif", "Mass", "Fla", "Ill", "Penn", "Wash", "Mo", "Ariz", "Conn", "Ga",
-    "Va", "Tenn", "Ky", "La", "Md", "Mich", "Minn", "Okla", "Ore", "Wis", "Ala", "Colo",
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gov", "Gen", "Sen", "Rep", "Rev", "Sgt", "Lt", "Col", "Capt",
+    "Cmdr", "Adm", "Maj", "St", "Mt", "Ft", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "Bros", "Plc",
+    "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No", "vs", "Calif",
+    "Mass", "Fla", "Ill", "Penn", "Wash", "Mo", "Ariz", "Conn", "Ga", "Va", "Tenn", "Ky", "La",
+    "Md", "Mich", "Minn", "Okla", "Ore", "Wis", "Ala", "Colo",
 ];
 
 /// Re-tokenises each sentence of a tokenised document CoNLL-style; returns, per
@@ -120,7 +120,8 @@ fn is_joiner(s: &str) -> bool {
 /// letters ("J") and known abbreviations.
 fn takes_stop(word: &str) -> bool {
     let mut chars = word.chars();
-    let single_letter = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic());
+    let single_letter =
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic());
     let initialism = word.len() >= 3
         && word.contains('.')
         && word
@@ -192,36 +193,79 @@ mod tests {
 
     #[test]
     fn initialisms_take_their_stop_and_possessives_split() {
-        let got = tokens_of("With the U.S. continuing to question Russia\u{2019}s and China\u{2019}s actions.");
+        let got = tokens_of(
+            "With the U.S. continuing to question Russia\u{2019}s and China\u{2019}s actions.",
+        );
         assert_eq!(
             got[0],
             [
-                "With", "the", "U.S.", "continuing", "to", "question", "Russia", "\u{2019}s",
-                "and", "China", "\u{2019}s", "actions", "."
+                "With",
+                "the",
+                "U.S.",
+                "continuing",
+                "to",
+                "question",
+                "Russia",
+                "\u{2019}s",
+                "and",
+                "China",
+                "\u{2019}s",
+                "actions",
+                "."
             ]
         );
     }
 
     #[test]
     fn hyphenated_compounds_join_and_clitics_split() {
-        let got = tokens_of("Key events in Russian-Chinese relations don't involve AT&T or COVID-19, Mr. Smith's firm said.");
+        let got = tokens_of(
+            "Key events in Russian-Chinese relations don't involve AT&T or COVID-19, Mr. Smith's firm said.",
+        );
         assert_eq!(
             got[0],
             [
-                "Key", "events", "in", "Russian-Chinese", "relations", "do", "n't", "involve",
-                "AT&T", "or", "COVID-19", ",", "Mr.", "Smith", "'s", "firm", "said", "."
+                "Key",
+                "events",
+                "in",
+                "Russian-Chinese",
+                "relations",
+                "do",
+                "n't",
+                "involve",
+                "AT&T",
+                "or",
+                "COVID-19",
+                ",",
+                "Mr.",
+                "Smith",
+                "'s",
+                "firm",
+                "said",
+                "."
             ]
         );
     }
 
     #[test]
     fn spaced_dashes_and_names_with_apostrophes_stay_apart() {
-        let got = tokens_of("Alex O\u{2019}Brien won \u{2013} again - in 1996-97 \u{201C}easily\u{201D}.");
+        let got = tokens_of(
+            "Alex O\u{2019}Brien won \u{2013} again - in 1996-97 \u{201C}easily\u{201D}.",
+        );
         assert_eq!(
             got[0],
             [
-                "Alex", "O\u{2019}Brien", "won", "\u{2013}", "again", "-", "in", "1996-97",
-                "\u{201C}", "easily", "\u{201D}", "."
+                "Alex",
+                "O\u{2019}Brien",
+                "won",
+                "\u{2013}",
+                "again",
+                "-",
+                "in",
+                "1996-97",
+                "\u{201C}",
+                "easily",
+                "\u{201D}",
+                "."
             ]
         );
     }

@@ -233,14 +233,34 @@ fn fit(
 ) -> (Weights, usize) {
     let replicas = cfg.replicas.max(1);
     if replicas == 1 {
-        return fit_one(base, docs, subset, first, cfg, cfg.seed, name, &mut dev_f1, log);
+        return fit_one(
+            base,
+            docs,
+            subset,
+            first,
+            cfg,
+            cfg.seed,
+            name,
+            &mut dev_f1,
+            log,
+        );
     }
     let mut sum: std::collections::BTreeMap<u64, [f32; NUM_CLASSES]> = Default::default();
     let mut epochs = 0;
     for r in 0..replicas {
         let seed = crate::ner::hash::mix(cfg.seed, r as u64);
         let label = format!("{name} replica {}", r + 1);
-        let (w, e) = fit_one(base, docs, subset, first, cfg, seed, &label, &mut dev_f1, log);
+        let (w, e) = fit_one(
+            base,
+            docs,
+            subset,
+            first,
+            cfg,
+            seed,
+            &label,
+            &mut dev_f1,
+            log,
+        );
         epochs = epochs.max(e);
         for (k, row) in w.sorted() {
             let acc = sum.entry(k).or_insert([0.0; NUM_CLASSES]);
@@ -251,7 +271,9 @@ fn fit(
     }
     let weights = Weights::from_rows(sum);
     let f1 = dev_f1(&weights);
-    log(&format!("{name}: average of {replicas} replicas, dev F1 {f1:.4}"));
+    log(&format!(
+        "{name}: average of {replicas} replicas, dev F1 {f1:.4}"
+    ));
     (weights, epochs)
 }
 

@@ -194,9 +194,9 @@ pub fn run_eval(args: &EvalArgs) -> Result<Value, NerError> {
 fn iob2(len: usize, spans: &[EntitySpan]) -> Vec<String> {
     let mut tags = vec!["O".to_string(); len];
     for s in spans {
-        for i in s.start..s.end.min(len) {
+        for (i, tag) in tags.iter_mut().enumerate().take(s.end).skip(s.start) {
             let p = if i == s.start { "B" } else { "I" };
-            tags[i] = format!("{p}-{}", s.label.as_str());
+            *tag = format!("{p}-{}", s.label.as_str());
         }
     }
     tags

@@ -227,11 +227,9 @@ impl DocContext {
                     Case::Lower => {
                         ctx.lower_seen.insert(t.key);
                     }
-                    Case::Title if i > 0 && !s.caps => {
-                        // Mid-sentence capital, not just after an opening quote or bracket.
-                        if s.tokens[i - 1].case != Case::Other {
-                            ctx.title_mid_seen.insert(t.key);
-                        }
+                    // Mid-sentence capital, not just after an opening quote or bracket.
+                    Case::Title if i > 0 && !s.caps && s.tokens[i - 1].case != Case::Other => {
+                        ctx.title_mid_seen.insert(t.key);
                     }
                     _ => {}
                 }

@@ -135,8 +135,8 @@ impl Gazetteer {
         }
         for i in 0..lower.len() {
             let mut h = SEED;
-            for j in i..lower.len().min(i + MAX_PHRASE) {
-                h = mix(h, lower[j]);
+            for (j, &key) in lower.iter().enumerate().skip(i).take(MAX_PHRASE) {
+                h = mix(h, key);
                 let Some(&v) = self.table.get(&h) else {
                     break;
                 };

@@ -199,21 +199,15 @@ pub fn bilou_to_spans(tags: &[Tag]) -> Vec<EntitySpan> {
         }
         match parts {
             None => {}
-            Some((label, Position::Unit)) => {
-                if open.is_none() {
-                    spans.push(EntitySpan {
-                        start: i,
-                        end: i + 1,
-                        label,
-                    });
-                }
-            }
+            // A U always closed what was open above.
+            Some((label, Position::Unit)) => spans.push(EntitySpan {
+                start: i,
+                end: i + 1,
+                label,
+            }),
             Some((label, Position::Begin)) => open = Some((i, label)),
-            Some((label, Position::Inside)) => {
-                if open.is_none() {
-                    open = Some((i, label));
-                }
-            }
+            Some((label, Position::Inside)) if open.is_none() => open = Some((i, label)),
+            Some((_, Position::Inside)) => {}
             Some((label, Position::Last)) => {
                 let start = open.map_or(i, |(s, _)| s);
                 spans.push(EntitySpan {

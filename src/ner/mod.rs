@@ -79,6 +79,7 @@ pub struct NerMention {
 #[derive(Debug, Clone)]
 pub struct Recognizer {
     model: Model,
+    fused: tagger::Fused,
 }
 
 impl Recognizer {
@@ -93,14 +94,13 @@ impl Recognizer {
 
     /// Loads a model from its bytes (for a model embedded with `include_bytes!`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Recognizer, NerError> {
-        Ok(Recognizer {
-            model: Model::from_bytes(bytes)?,
-        })
+        Ok(Self::from_model(Model::from_bytes(bytes)?))
     }
 
     /// Wraps a model built in memory (by training).
     pub fn from_model(model: Model) -> Recognizer {
-        Recognizer { model }
+        let fused = tagger::Fused::new(&model);
+        Recognizer { model, fused }
     }
 
     /// The underlying model.
@@ -112,7 +112,8 @@ impl Recognizer {
     /// (punctuation and possessive `'s` split off, hyphenated words whole). The whole
     /// document is passed at once because a name's other mentions in it are evidence.
     pub fn recognize(&self, sentences: &[Vec<&str>]) -> Vec<NerMention> {
-        let decoded = tagger::tag_document(&self.model, sentences);
+        let prepared = tagger::Prepared::new(&self.model, sentences);
+        let decoded = self.fused.tag(&self.model, &prepared);
         let mut out = Vec::new();
         for (si, (tags, probs)) in decoded.tags.iter().zip(&decoded.probs).enumerate() {
             for span in bilou_to_spans(tags) {

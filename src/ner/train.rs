@@ -129,10 +129,10 @@ impl Perceptron {
         let rows = self.keys.iter().enumerate().filter_map(|(r, &k)| {
             let mut row = [0f32; NUM_CLASSES];
             let mut any = false;
-            for c in 0..NUM_CLASSES {
-                let v = (f64::from(self.w[r][c]) - self.acc[r][c] / t) as f32;
+            for ((slot, w), acc) in row.iter_mut().zip(&self.w[r]).zip(&self.acc[r]) {
+                let v = (f64::from(*w) - acc / t) as f32;
                 if v.abs() > prune {
-                    row[c] = v;
+                    *slot = v;
                     any = true;
                 }
             }
@@ -163,7 +163,7 @@ impl Perceptron {
                 let gold = &doc.gold[si];
                 let n = gold.len();
                 let mut prev = [0u8; 2];
-                for i in 0..n {
+                for (i, &g) in gold.iter().enumerate() {
                     self.steps += 1;
                     tokens += 1;
                     let (a, b) = (doc.start[t] as usize, doc.start[t + 1] as usize);
@@ -189,7 +189,6 @@ impl Perceptron {
                         }
                     }
                     let pred = trans.best(&scores, prev[1], i + 1 == n);
-                    let g = gold[i];
                     if pred != g.0 {
                         errors += 1;
                         dyn_rows.clear();

@@ -121,6 +121,8 @@ pub struct TokenLex {
     pub case: Case,
     /// Length in characters, capped at 15.
     pub len: u8,
+    /// Looks like a plural: lower-case ending in "s" (not "ss"), four letters or more.
+    pub plural: bool,
     /// Hashes of lower-case prefixes of 1..=4 chars (0 where the word is shorter).
     pub prefix: [u64; 4],
     /// Hashes of lower-case suffixes of 1..=4 chars (0 where the word is shorter).
@@ -199,6 +201,7 @@ impl TokenLex {
             shape: hash_str(&shape),
             case,
             len: chars.min(15) as u8,
+            plural: chars > 3 && lower.ends_with('s') && !lower.ends_with("ss"),
             prefix,
             suffix,
         }
@@ -363,7 +366,8 @@ fn capitalised_runs(tokens: &[TokenLex], key: impl Fn(usize) -> u64) -> Vec<(u16
     out
 }
 
-fn digits_shape() -> u64 {
+/// Shape hash of a bare number ("2", "1996").
+pub fn digits_shape() -> u64 {
     use std::sync::OnceLock;
     static D: OnceLock<u64> = OnceLock::new();
     *D.get_or_init(|| hash_str("d"))

@@ -127,6 +127,15 @@ impl Gazetteer {
         self.table.get(&mix(SEED, lower)).map_or(0, |v| v & !PREFIX)
     }
 
+    /// Bit set of the lists with these names (missing names are ignored).
+    pub fn list_bits(&self, names: &[&str]) -> u32 {
+        self.names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| names.contains(&n.as_str()))
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+
     /// Finds every listed phrase in a sentence given as lower-case token hashes (see
     /// [`lower_key`]), calling `hit(token, code)` for each token of each match.
     pub fn matches(&self, lower: &[u64], mut hit: impl FnMut(usize, MatchCode)) {

@@ -116,7 +116,11 @@ impl Recognizer {
         let decoded = self.fused.tag(&self.model, &prepared);
         let mut out = Vec::new();
         for (si, (tags, probs)) in decoded.tags.iter().zip(&decoded.probs).enumerate() {
-            for span in bilou_to_spans(tags) {
+            let mut spans = bilou_to_spans(tags);
+            if let Some(lex) = prepared.lex.get(si) {
+                tagger::extend_numbered_names(lex, &mut spans, &self.model.gazetteer);
+            }
+            for span in spans {
                 let confidence = probs
                     .get(span.start..span.end)
                     .and_then(|p| p.iter().copied().reduce(f32::min))

@@ -13,6 +13,8 @@
 //! `features.rs`, `gazetteer.rs`, `model.rs` (weights, file format), `tagger.rs`
 //! (decoding), `train.rs`, `eval.rs`, `tokens.rs`, `cli.rs`.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod conll;
 pub mod eval;

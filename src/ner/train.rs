@@ -519,3 +519,70 @@ fn calibrate(model: &Model, docs: &[ConllDocument], prepared: &[Prepared]) -> f3
     }
     best.1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ner::conll::read_file;
+
+    fn tiny() -> (Vec<ConllDocument>, Gazetteer) {
+        let docs = read_file(std::path::Path::new("tests/fixtures/ner-tiny.conll"))
+            .expect("fixture corpus");
+        let gazetteer = Gazetteer::from_lists([
+            ("cities", "Moscow\nBeijing\nParis\n"),
+            ("people", "Maria\nJohn\n"),
+        ])
+        .expect("lists");
+        (docs, gazetteer)
+    }
+
+    #[test]
+    fn training_is_deterministic() {
+        let (docs, gazetteer) = tiny();
+        assert_eq!(docs.len(), 4);
+        let cfg = TrainConfig {
+            epochs: 4,
+            folds: 2,
+            ..TrainConfig::default()
+        };
+        let (a, _) = train(&docs, &docs[..1], gazetteer.clone(), &cfg, |_| {}).unwrap();
+        let (b, summary) = train(&docs, &docs[..1], gazetteer, &cfg, |_| {}).unwrap();
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        assert!(!a.second.is_empty(), "two passes were trained");
+        assert!(
+            summary.dev_f1 > 0.5,
+            "it learns the tiny corpus: {summary:?}"
+        );
+    }
+
+    #[test]
+    fn a_trained_model_recognises_and_round_trips() {
+        let (docs, gazetteer) = tiny();
+        let cfg = TrainConfig {
+            epochs: 6,
+            folds: 0,
+            ..TrainConfig::default()
+        };
+        let (model, _) = train(&docs, &docs, gazetteer, &cfg, |_| {}).unwrap();
+        let r = crate::ner::Recognizer::from_bytes(&model.to_bytes()).unwrap();
+        let found = r.recognize(&[vec!["Maria", "Smith", "flew", "to", "Moscow", "."]]);
+        let labels: Vec<(usize, usize, &str)> = found
+            .iter()
+            .map(|m| (m.start, m.end, m.label.as_str()))
+            .collect();
+        assert_eq!(labels, [(0, 2, "PER"), (4, 5, "LOC")]);
+        assert!(found.iter().all(|m| (0.0..=1.0).contains(&m.confidence)));
+    }
+
+    #[test]
+    fn empty_training_set_is_an_error() {
+        let r = train(
+            &[],
+            &[],
+            Gazetteer::empty(),
+            &TrainConfig::default(),
+            |_| {},
+        );
+        assert!(r.is_err());
+    }
+}

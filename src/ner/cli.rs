@@ -60,6 +60,9 @@ pub struct TrainArgs {
     /// Runs per pass, with different shuffles, whose weights are averaged.
     #[arg(long, default_value_t = TrainConfig::default().replicas)]
     pub replicas: usize,
+    /// Static features seen fewer times in the training text are not used.
+    #[arg(long, default_value_t = TrainConfig::default().min_count)]
+    pub min_count: u32,
 }
 
 /// Arguments of `newsd eval ner`.
@@ -92,6 +95,7 @@ pub fn run_train(args: &TrainArgs) -> Result<(), NerError> {
         seed: args.seed,
         folds: args.folds,
         replicas: args.replicas,
+        min_count: args.min_count,
         ..TrainConfig::default()
     };
     let (model, summary) = train(&train_docs, &dev_docs, gazetteer, &cfg, |line| {

@@ -47,6 +47,8 @@ pub struct TrainConfig {
     pub folds: usize,
     /// Runs with different shuffles whose weights are averaged, per pass.
     pub replicas: usize,
+    /// Static features seen fewer times in the training text are not used.
+    pub min_count: u32,
 }
 
 impl Default for TrainConfig {
@@ -58,6 +60,7 @@ impl Default for TrainConfig {
             prune: 0.0,
             folds: 5,
             replicas: 1,
+            min_count: 1,
         }
     }
 }
@@ -360,16 +363,28 @@ pub fn train(
         )
     };
     // Static features never change: intern them once, shared by every perceptron.
+    // Features seen fewer than `min_count` times in the training text are left out:
+    // a weight learned from one occurrence is mostly noise.
+    let prepared_all: Vec<Prepared> = train.iter().map(analyse).collect();
+    let mut counts: KeyMap<u32> = KeyMap::default();
+    for (d, p) in train.iter().zip(&prepared_all) {
+        for t in 0..d.token_count() {
+            for &k in p.keys_of(t) {
+                *counts.entry(k).or_default() += 1;
+            }
+        }
+    }
     let mut base = Perceptron::new();
     let mut docs = Vec::with_capacity(train.len());
-    for d in train {
-        let prepared = analyse(d);
+    for (d, prepared) in train.iter().zip(prepared_all) {
         let mut rows = Vec::new();
         let mut start = vec![0u32];
         let n = d.token_count();
         for t in 0..n {
             for &k in prepared.keys_of(t) {
-                rows.push(base.row(k));
+                if counts.get(&k).copied().unwrap_or(0) >= cfg.min_count {
+                    rows.push(base.row(k));
+                }
             }
             start.push(rows.len() as u32);
         }

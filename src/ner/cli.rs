@@ -63,6 +63,9 @@ pub struct TrainArgs {
     /// Static features seen fewer times in the training text are not used.
     #[arg(long, default_value_t = TrainConfig::default().min_count)]
     pub min_count: u32,
+    /// Averaged weights of at most this magnitude are dropped (smaller model).
+    #[arg(long, default_value_t = TrainConfig::default().prune)]
+    pub prune: f32,
 }
 
 /// Arguments of `newsd eval ner`.
@@ -96,6 +99,7 @@ pub fn run_train(args: &TrainArgs) -> Result<(), NerError> {
         folds: args.folds,
         replicas: args.replicas,
         min_count: args.min_count,
+        prune: args.prune,
         ..TrainConfig::default()
     };
     let (model, summary) = train(&train_docs, &dev_docs, gazetteer, &cfg, |line| {

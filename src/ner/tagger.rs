@@ -71,7 +71,8 @@ impl Transitions {
 pub struct Decoded {
     /// One BILOU tag per token, per sentence.
     pub tags: Vec<Vec<Tag>>,
-    /// The softmax probability of each chosen tag among the allowed ones.
+    /// The softmax probability of each chosen entity tag among the allowed ones (1 for
+    /// O tags, whose probability is not computed).
     pub probs: Vec<Vec<f32>>,
 }
 
@@ -236,7 +237,13 @@ fn decode_with<'w>(
             let best = trans.best(&scores, prev[1], last);
             let mask = trans.mask(prev[1], last);
             inspect(si, i, &scores, &mask);
-            probs.push(softmax_at(&scores, &mask, best as usize, temperature));
+            // Only entity tokens' probabilities are ever read (for mention confidence),
+            // so O tokens skip the softmax.
+            probs.push(if best == 0 {
+                1.0
+            } else {
+                softmax_at(&scores, &mask, best as usize, temperature)
+            });
             let tag = Tag(best);
             history.record(&s.tokens[i], tag.parts().map_or(4, |(l, _)| l.index()));
             tags.push(tag);

@@ -10,7 +10,7 @@
 //!   `newsd train ner` and `newsd eval ner` ([`cli`]).
 //!
 //! Files: `conll.rs` (corpus reader), `labels.rs` (types, BILOU/IOB), `hash.rs`,
-//! `features.rs`, `gazetteer.rs`, `model.rs` (weights, file format), `tagger.rs`
+//! `lex.rs` (token analysis), `features.rs`, `gazetteer.rs`, `model.rs` (weights, file format), `tagger.rs`
 //! (decoding), `train.rs`, `eval.rs`, `tokens.rs`, `cli.rs`.
 
 #![warn(missing_docs)]
@@ -22,6 +22,7 @@ pub mod features;
 pub mod gazetteer;
 pub mod hash;
 pub mod labels;
+pub mod lex;
 pub mod model;
 pub mod tagger;
 pub mod tokens;

@@ -10,6 +10,7 @@
 //! - [`pipeline`]: the [`pipeline::Stage`] contract and the stages themselves;
 //! - [`dedup`]: near-duplicate fingerprints and the persistent index;
 //! - [`document`]: the article as the stages see it;
+//! - [`ner`]: the named-entity recogniser (model, features, training, evaluation);
 //! - [`record`]: the output record, the public contract;
 //! - [`topics`]: topic classifier and taxonomy;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
@@ -38,6 +39,7 @@ pub mod fsutil;
 pub mod input;
 pub mod lang;
 pub mod logging;
+pub mod ner;
 pub mod offsets;
 pub mod pipeline;
 pub mod priority;

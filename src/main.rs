@@ -44,6 +44,8 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum TrainCommand {
+    /// The named-entity recogniser, from CoNLL-2003 files (deterministic).
+    Ner(newsd::ner::cli::TrainArgs),
     /// The topic classifier, from a labelled folder.
     Topics {
         /// CSV whose first two columns are id,category (with a header row).
@@ -106,6 +108,8 @@ enum EvalCommand {
         #[arg(long, default_value_t = 10)]
         top: usize,
     },
+    /// The named-entity recogniser on a CoNLL-2003 file (IOB1 or IOB2).
+    Ner(newsd::ner::cli::EvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -290,6 +294,7 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
                 .map_err(anyhow::Error::from)
                 .and_then(|r| Ok(serde_json::to_value(r)?))
         }
+        EvalCommand::Ner(args) => newsd::ner::cli::run_eval(&args).map_err(anyhow::Error::from),
         EvalCommand::Sentiment { vader } => newsd::evaluate::sentiment::evaluate(&vader)
             .map_err(anyhow::Error::from)
             .and_then(|r| Ok(serde_json::to_value(r)?)),
@@ -350,6 +355,7 @@ fn eval_topics(
 
 fn train(cmd: TrainCommand) -> ExitCode {
     let result = match cmd {
+        TrainCommand::Ner(args) => newsd::ner::cli::run_train(&args).map_err(anyhow::Error::from),
         TrainCommand::Topics { labels, texts, out } => train_topics(&labels, &texts, &out),
     };
     match result {

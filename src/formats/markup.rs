@@ -34,6 +34,11 @@ const BLOCKS: [&str; 12] = [
     "tr",
 ];
 
+/// Elements whose content is never article text.
+const SKIPPED: [&str; 8] = [
+    "script", "style", "nav", "header", "footer", "aside", "form", "noscript",
+];
+
 /// Reduces an HTML fragment to text: one paragraph per block, blank lines between.
 pub fn html_fragment_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -57,8 +62,8 @@ pub fn html_fragment_to_text(html: &str) -> String {
         match skip_until {
             Some(end) if closing && name == end => skip_until = None,
             Some(_) => {}
-            None if !closing && (name == "script" || name == "style") => {
-                skip_until = Some(if name == "script" { "script" } else { "style" });
+            None if !closing && SKIPPED.contains(&name.as_str()) => {
+                skip_until = SKIPPED.iter().find(|t| **t == name).copied();
             }
             None if BLOCKS.contains(&name.as_str()) => out.push_str("\n\n"),
             None => {}

@@ -264,7 +264,8 @@ fn html(text: &str) -> Result<Item, FormatError> {
     });
     let body_start = lower.find("<body").unwrap_or(0);
     let body = markup::html_fragment_to_text(&text[body_start..]);
-    if body.trim().is_empty() {
+    // A page whose text outside navigation is a handful of words holds no article.
+    if body.split_whitespace().count() < 10 {
         return Err(FormatError::NoText);
     }
     Ok(Item::Article(Box::new(ParsedArticle {

@@ -81,10 +81,11 @@ fn is_alias(short: &[String], long: &[String], label: &str) -> bool {
             .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
             .filter_map(|w| w.chars().next())
             .collect();
-        let word = &short[0];
+        // Dotted initials count too: "U.S." names "United States".
+        let word: String = short[0].chars().filter(|c| *c != '.').collect();
         return acronym.chars().count() >= 2
             && word.chars().all(char::is_uppercase)
-            && *word == acronym;
+            && word == acronym;
     }
     false
 }
@@ -312,6 +313,19 @@ mod tests {
         assert_eq!(es.len(), 1);
         assert_eq!(es[0].text, "European Union");
         assert_eq!(es[0].count, 2);
+    }
+
+    #[test]
+    fn dotted_initials_merge() {
+        let text = "The United States said the U.S. would act.";
+        let doc = doc_with(text, None);
+        let ms = vec![
+            mention(text, "United States", 0, "LOC"),
+            mention(text, "U.S.", 0, "LOC"),
+        ];
+        let es = build_entities(&doc, &ms);
+        assert_eq!(es.len(), 1, "{es:?}");
+        assert_eq!(es[0].aliases, ["U.S.", "United States"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - [`topics`]: topic classifier and taxonomy;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
 //! - [`input`]: safe reading and decoding of input files;
+//! - [`formats`]: readers for other input formats ([`formats::html`]: saved web pages);
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`priority`]: the priority score and alert rule;
 //! - [`process`]: the one-shot `newsd process` command;
@@ -30,6 +31,7 @@ pub mod daemon;
 pub mod dedup;
 pub mod document;
 pub mod evaluate;
+pub mod formats;
 pub mod fsutil;
 pub mod input;
 pub mod logging;

@@ -2,6 +2,7 @@
 //! object so results can be compared across versions and machines.
 
 pub mod dedup;
+pub mod extraction;
 pub mod sentiment;
 pub mod topics;
 

@@ -89,6 +89,9 @@ enum EvalCommand {
         /// Also print each page's figures.
         #[arg(long)]
         per_page: bool,
+        /// Write each page's extracted text to DIR/<id>.txt, for inspection.
+        #[arg(long, value_name = "DIR")]
+        dump: Option<PathBuf>,
     },
     /// The topic classifier on a labelled folder: accuracy and macro-F1.
     Topics {
@@ -303,11 +306,13 @@ fn eval(cmd: EvalCommand) -> ExitCode {
         )
         .map_err(anyhow::Error::from)
         .and_then(|r| Ok(serde_json::to_value(r)?)),
-        EvalCommand::Extraction { dataset, per_page } => {
-            newsd::evaluate::extraction::evaluate(&dataset, per_page)
-                .map_err(anyhow::Error::from)
-                .and_then(|r| Ok(serde_json::to_value(r)?))
-        }
+        EvalCommand::Extraction {
+            dataset,
+            per_page,
+            dump,
+        } => newsd::evaluate::extraction::evaluate(&dataset, per_page, dump.as_deref())
+            .map_err(anyhow::Error::from)
+            .and_then(|r| Ok(serde_json::to_value(r)?)),
     };
     match result {
         Ok(v) => {

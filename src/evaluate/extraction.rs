@@ -35,6 +35,14 @@ pub enum ExtractionEvalError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A dump file could not be written.
+    #[error("writing {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// `ground-truth.json` is not the expected object.
     #[error("{path}: {source}")]
     GroundTruth {
@@ -100,8 +108,13 @@ pub struct ExtractionReport {
     pub per_page: Option<Vec<PageScore>>,
 }
 
-/// Reads every page of the dataset with [`html::read_html`] and scores the bodies.
-pub fn evaluate(dataset: &Path, per_page: bool) -> Result<ExtractionReport, ExtractionEvalError> {
+/// Reads every page of the dataset with [`html::read_html`] and scores the bodies;
+/// with `dump`, writes each page's text (or error) to `dump/<id>.txt`.
+pub fn evaluate(
+    dataset: &Path,
+    per_page: bool,
+    dump: Option<&Path>,
+) -> Result<ExtractionReport, ExtractionEvalError> {
     let truth_path = dataset.join("ground-truth.json");
     let raw = std::fs::read(&truth_path).map_err(|source| ExtractionEvalError::Read {
         path: truth_path.clone(),
@@ -130,6 +143,13 @@ pub fn evaluate(dataset: &Path, per_page: bool) -> Result<ExtractionReport, Extr
                 (String::new(), Some(e.code()))
             }
         };
+        if let Some(dir) = dump {
+            let path = dir.join(format!("{id}.txt"));
+            let body = error.map_or_else(|| text.clone(), |e| format!("error: {e}"));
+            std::fs::create_dir_all(dir)
+                .and_then(|()| std::fs::write(&path, body))
+                .map_err(|source| ExtractionEvalError::Write { path, source })?;
+        }
         let (precision, recall) = shingle_scores(&annotation.article_body, &text);
         scores.push(PageScore {
             id: id.clone(),

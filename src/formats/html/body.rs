@@ -5,20 +5,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use dom_query::Document;
 
-use super::HtmlError;
 use super::text::{self, Block};
+use super::{HtmlError, clean, filter};
 
 /// Stack for the extractor's thread. Its DOM walks recurse once per nesting level;
 /// [`super::MAX_DEPTH`] levels need a few MiB in unoptimised builds, far more than a
 /// worker thread's 2 MiB default. Only the pages actually touched are committed.
 const EXTRACTOR_STACK: usize = 64 * 1024 * 1024;
 
-/// The article body of a parsed page as plain text (possibly empty).
-pub fn extract(page: Document, _title: Option<&str>) -> Result<String, HtmlError> {
+/// The article body of a parsed page as plain text (possibly empty): furniture
+/// removed from the page, the extractor run on what is left, its output rendered and
+/// cleaned block by block.
+pub fn extract(page: Document, title: Option<&str>) -> Result<String, HtmlError> {
+    clean::remove_furniture(&page);
     let html = page.html().to_string();
     drop(page);
     let content = run_extractor(html)?;
-    let blocks: Vec<Block> = text::blocks(&content);
+    let mut blocks: Vec<Block> = text::blocks(&content);
+    filter::clean(&mut blocks, title);
     Ok(text::join(&blocks))
 }
 

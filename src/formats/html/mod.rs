@@ -12,7 +12,10 @@
 
 pub mod body;
 pub mod charset;
+pub mod clean;
+pub mod filter;
 pub mod guard;
+pub mod jsonld;
 pub mod metadata;
 pub mod text;
 

@@ -29,6 +29,8 @@ pub struct Block {
     pub text: String,
     /// The element that started it.
     pub tag: String,
+    /// Words of it inside links (`<a>`).
+    pub link_words: usize,
 }
 
 /// Elements whose content is never text for a reader.
@@ -91,11 +93,17 @@ pub fn blocks(html: &str) -> Vec<Block> {
     let root = doc.root();
     let mut out = Vec::new();
     let mut current = Current::default();
+    // How many `<a>` elements enclose the walk's position.
+    let mut link_depth = 0usize;
     // (node, entering): an element is visited on the way in and again on the way out.
     let mut stack: Vec<(NodeRef, bool)> = vec![(root, true)];
     while let Some((node, entering)) = stack.pop() {
         if node.is_text() {
-            current.push_text(&node.text());
+            let text = node.text();
+            if link_depth > 0 {
+                current.link_words += word_count(&text);
+            }
+            current.push_text(&text);
             continue;
         }
         if !node.is_element() && !node.is_document() && !node.is_fragment() {
@@ -109,6 +117,13 @@ pub fn blocks(html: &str) -> Vec<Block> {
             continue;
         }
         let is_block = BLOCK.contains(&name.as_str());
+        if name == "a" {
+            if entering {
+                link_depth += 1;
+            } else {
+                link_depth = link_depth.saturating_sub(1);
+            }
+        }
         if entering {
             if is_block {
                 current.flush(&mut out);
@@ -163,6 +178,7 @@ struct Current {
     tag: String,
     /// Whether a space is owed before the next word (collapsed whitespace).
     space: bool,
+    link_words: usize,
 }
 
 impl Current {
@@ -188,6 +204,7 @@ impl Current {
 
     fn flush(&mut self, out: &mut Vec<Block>) {
         let text = std::mem::take(&mut self.text);
+        let link_words = std::mem::take(&mut self.link_words);
         self.space = false;
         if text.is_empty() {
             return;
@@ -202,6 +219,7 @@ impl Current {
             kind,
             text,
             tag: self.tag.clone(),
+            link_words,
         });
     }
 }

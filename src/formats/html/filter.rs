@@ -158,11 +158,9 @@ pub fn clean(blocks: &mut Vec<Block>, title: Option<&str>) {
     let mut seen = HashSet::new();
     blocks.retain(|b| {
         let words = text::word_count(&b.text);
-        // Lines whose every word sits in a link: related articles, tag clouds, menus.
-        let link_list = words > 0 && b.link_words * 10 >= words * 8;
         // A block seen before: repeated teasers and headings.
         let repeat = words > 0 && !seen.insert(b.text.to_lowercase());
-        !(link_list || repeat || is_boilerplate(&b.text, words) || is_social_row(&b.text, words))
+        !(repeat || is_boilerplate(&b.text, words) || is_social_row(&b.text, words))
     });
     trim_edges(blocks);
 }
@@ -193,12 +191,14 @@ fn drop_title(blocks: &mut Vec<Block>, title: &str) {
     }
 }
 
-/// Drops date, byline and boilerplate lines from the start and the end of the body
-/// (in the middle they may be content, e.g. a dated list).
+/// Drops date lines, bylines and link-only lines (related articles, tag clouds)
+/// from the start and the end of the body. In the middle they are usually content:
+/// a dated list, a source credited with a link.
 fn trim_edges(blocks: &mut Vec<Block>) {
     let edge = |b: &Block| {
         let words = text::word_count(&b.text);
-        is_date_line(&b.text, words) || is_byline(&b.text, words)
+        let link_only = words > 0 && b.link_words * 10 >= words * 8;
+        link_only || is_date_line(&b.text, words) || is_byline(&b.text, words)
     };
     while blocks.last().is_some_and(edge) {
         blocks.pop();
@@ -295,17 +295,22 @@ mod tests {
     }
 
     #[test]
-    fn boilerplate_lines_link_lists_and_share_rows_go() {
-        let mut link_list = para("Another story people read today");
-        link_list.link_words = 6;
+    fn boilerplate_lines_trailing_link_lists_and_share_rows_go() {
+        let link = |text: &str| {
+            let mut b = para(text);
+            b.link_words = text::word_count(text);
+            b
+        };
         let mut blocks = vec![
             para("The council met on Monday to discuss the budget."),
             para("Advertisement"),
             para("Whatsapp Facebook Pint Baixar"),
-            link_list,
             para("Next, the mayor spoke about the new bridge and its cost."),
             para("Like this story? Share it with a friend!"),
             para("The council met on Monday to discuss the budget."),
+            link("Another story people read today"),
+            para("By Staff"),
+            link("And one more story"),
         ];
         clean(&mut blocks, None);
         assert_eq!(
@@ -318,13 +323,16 @@ mod tests {
     }
 
     #[test]
-    fn dates_inside_the_body_stay() {
+    fn dates_and_links_inside_the_body_stay() {
+        let mut source = para("[ Wired ]");
+        source.link_words = 1;
         let mut blocks = vec![
             para("The season's calendar:"),
             para("10 March 2018"),
+            source,
             para("It ends in December."),
         ];
         clean(&mut blocks, None);
-        assert_eq!(blocks.len(), 3);
+        assert_eq!(blocks.len(), 4);
     }
 }

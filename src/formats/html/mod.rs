@@ -156,3 +156,214 @@ pub fn read_html(bytes: &[u8]) -> Result<HtmlArticle, HtmlError> {
         encoding,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small news page with the usual furniture around a three-paragraph story.
+    const PAGE: &str = r##"<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Council approves new bridge | Riverside Gazette</title>
+<meta property="og:site_name" content="Riverside Gazette">
+<meta property="article:published_time" content="2024-02-03T09:00:00Z">
+<meta name="author" content="Maria Lopez">
+<link rel="canonical" href="https://gazette.example/bridge">
+</head><body>
+<div class="cookie-banner">We use cookies. <button>Accept</button></div>
+<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main><article>
+<h1>Council approves new bridge</h1>
+<div class="byline">By Maria Lopez</div>
+<div class="share-tools"><a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">Email</a></div>
+<p>The city council voted on Tuesday to build a new bridge across the river, ending a debate that has lasted for more than a decade.</p>
+<figure><img src="bridge.jpg"><figcaption>An artist's impression of the bridge. Photo: City of Riverside</figcaption></figure>
+<p>Construction is expected to begin next spring and to take about three years, the council said in a statement after the vote.</p>
+<div class="ad-slot">Advertisement</div>
+<h2>Costs</h2>
+<p>The project will cost an estimated 40 million dollars, most of it paid for by a regional infrastructure fund set up last year.</p>
+<ul><li>Length: 300 metres</li><li>Lanes: four</li></ul>
+</article>
+<aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Old bridge closes for repairs</a></li><li><a href="/b">Traffic plan unveiled</a></li></ul></aside>
+<section id="comments"><h3>Comments</h3><p>Great news! Finally something happens in this town after all these years.</p></section>
+</main>
+<footer><p>© 2024 Riverside Gazette. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
+</body></html>"##;
+
+    #[test]
+    fn the_article_is_kept_and_the_furniture_dropped() {
+        let article = read_html(PAGE.as_bytes()).expect("an article");
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Council approves new bridge")
+        );
+        assert_eq!(article.encoding, "UTF-8");
+        let text = &article.text;
+        for kept in [
+            "The city council voted on Tuesday",
+            "Construction is expected to begin next spring",
+            "Costs",
+            "The project will cost",
+            "Length: 300 metres\nLanes: four",
+        ] {
+            assert!(text.contains(kept), "missing {kept:?} in {text:?}");
+        }
+        for dropped in [
+            "cookies",
+            "Home",
+            "Facebook",
+            "artist's impression",
+            "Advertisement",
+            "Related",
+            "Old bridge",
+            "Great news",
+            "All rights reserved",
+            "By Maria",
+            "Council approves",
+        ] {
+            assert!(!text.contains(dropped), "{dropped:?} left in {text:?}");
+        }
+        // One paragraph per line, a blank line between paragraphs.
+        assert!(text.starts_with("The city council voted"));
+        assert!(text.contains("decade.\n\nConstruction"));
+        assert_eq!(article.meta.authors, ["Maria Lopez"]);
+        assert_eq!(article.meta.site_name.as_deref(), Some("Riverside Gazette"));
+        assert_eq!(
+            article.meta.published.as_deref(),
+            Some("2024-02-03T09:00:00Z")
+        );
+        assert_eq!(
+            article.meta.canonical_url.as_deref(),
+            Some("https://gazette.example/bridge")
+        );
+        assert_eq!(article.meta.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn a_windows_1252_page_is_read_as_declared() {
+        let mut page = b"<html><head><meta charset=\"windows-1252\"><title>Caf\xe9 society</title></head><body><article>".to_vec();
+        for _ in 0..3 {
+            page.extend_from_slice(
+                b"<p>The caf\xe9 on the corner serves cr\xe8me br\xfbl\xe9e for \x805, \x93the best in town\x94 say its regulars.</p>",
+            );
+        }
+        page.extend_from_slice(b"</article></body></html>");
+        let article = read_html(&page).expect("an article");
+        assert_eq!(article.encoding, "windows-1252");
+        assert_eq!(article.title.as_deref(), Some("Café society"));
+        assert!(
+            article
+                .text
+                .contains("crème brûlée for €5, “the best in town”"),
+            "{}",
+            article.text
+        );
+    }
+
+    #[test]
+    fn a_page_without_an_article_is_refused() {
+        let page = r#"<html><head><title>Index</title></head><body>
+            <nav><a href="/a">World</a> <a href="/b">Business</a> <a href="/c">Sport</a></nav>
+            <footer>© Example</footer></body></html>"#;
+        let err = read_html(page.as_bytes()).expect_err("no article");
+        assert_eq!(err.code(), "no_article");
+    }
+
+    #[test]
+    fn empty_and_whitespace_input_is_refused() {
+        assert_eq!(read_html(b"").map(|_| ()).unwrap_err().code(), "empty");
+        assert_eq!(read_html(b" \n\t").map(|_| ()).unwrap_err().code(), "empty");
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_quickly() {
+        let started = std::time::Instant::now();
+        for tag in ["<div>", "<b>", "<span>", "<table>"] {
+            let mut page = String::from("<html><body>");
+            page.push_str(&tag.repeat(100_000));
+            page.push_str("<p>deep text</p>");
+            let err = read_html(page.as_bytes()).expect_err("too deep");
+            assert_eq!(err.code(), "too_deep", "{tag}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn nesting_just_under_the_limit_is_read_without_overflowing() {
+        let mut page = String::from("<html><body>");
+        for i in 0..MAX_DEPTH - 5 {
+            page.push_str(if i % 2 == 0 { "<div>" } else { "<span>" });
+        }
+        page.push_str(&"<p>Words at the bottom of a very deep tree of elements. </p>".repeat(10));
+        // Any outcome but a crash will do: the point is the extractor's recursion.
+        let _ = read_html(page.as_bytes());
+    }
+
+    #[test]
+    fn binary_junk_is_refused() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let junk: Vec<u8> = (0..1_000_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        assert_eq!(read_html(&junk).map(|_| ()).unwrap_err().code(), "binary");
+    }
+
+    #[test]
+    fn a_50_mb_single_line_page_is_read_in_bounded_time() {
+        use std::fmt::Write;
+        let mut page = String::with_capacity(50 * 1024 * 1024 + 200);
+        page.push_str("<html><head><title>Long</title></head><body><article>");
+        let mut n = 0u64;
+        while page.len() < 50 * 1024 * 1024 {
+            n += 1;
+            // Numbered, so no paragraph repeats another (repeats are dropped).
+            let _ = write!(
+                page,
+                "<p>Paragraph {n}: lorem ipsum dolor sit amet, consectetur adipiscing elit, caf\u{e9} na\u{ef}ve.</p>"
+            );
+        }
+        page.push_str("</article></body></html>");
+        assert!(!page.contains('\n'));
+        let started = std::time::Instant::now();
+        let article = read_html(page.as_bytes()).expect("an article");
+        assert!(article.text.len() > 10 * 1024 * 1024);
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    }
+
+    #[test]
+    fn oversized_input_is_refused_without_reading_it() {
+        let page = vec![b'a'; MAX_INPUT_BYTES + 1];
+        assert_eq!(
+            read_html(&page).map(|_| ()).unwrap_err().code(),
+            "too_large"
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_code() {
+        let errors = [
+            HtmlError::Empty,
+            HtmlError::TooLarge { bytes: 2, limit: 1 },
+            HtmlError::Binary,
+            HtmlError::TooDeep { limit: 1 },
+            HtmlError::NoArticle { words: 0 },
+            HtmlError::Extractor("x".into()),
+        ];
+        let codes: Vec<&str> = errors.iter().map(HtmlError::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "empty",
+                "too_large",
+                "binary",
+                "too_deep",
+                "no_article",
+                "extractor_failed"
+            ]
+        );
+    }
+}

@@ -131,7 +131,7 @@ pub fn blocks(html: &str) -> Vec<Block> {
             } else if name == "td" || name == "th" {
                 current.push_text(" ");
             }
-            stack.push((node.clone(), false));
+            stack.push((node, false));
             let children: Vec<NodeRef> = node.children_it(false).collect();
             for child in children.into_iter().rev() {
                 stack.push((child, true));

@@ -52,6 +52,19 @@ static BOILERPLATE_START: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the boilerplate-start pattern is valid")
 });
 
+/// Headings that open a list of other articles ("More great stories", "Our latest
+/// stories", "You may also like"): the body ends above them.
+static MORE_STORIES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^(?:
+            (?:our\ |the\ )?(?:latest|more|related|recommended|popular|trending|top|other|further|most\ (?:read|popular|viewed|shared))
+              \b[\w\s'’]*\b(?:stories|articles|news|posts|reads|headlines|coverage)
+          | you\ (?:may|might)\ (?:also\ )?(?:like|enjoy) | don['’]t\ miss | also\ read | read\ next | more\ from\ .{1,40}
+        )[\s.:!…]*$",
+    )
+    .expect("the more-stories pattern is valid")
+});
+
 /// Words of share-button rows.
 const SOCIAL: &[&str] = &[
     "facebook",
@@ -162,7 +175,22 @@ pub fn clean(blocks: &mut Vec<Block>, title: Option<&str>) {
         let repeat = words > 0 && !seen.insert(b.text.to_lowercase());
         !(repeat || is_boilerplate(&b.text, words) || is_social_row(&b.text, words))
     });
+    cut_more_stories(blocks);
     trim_edges(blocks);
+}
+
+/// Ends the body at a "more stories" heading found in its second half.
+fn cut_more_stories(blocks: &mut Vec<Block>) {
+    let total: usize = blocks.iter().map(|b| text::word_count(&b.text)).sum();
+    let mut seen = 0;
+    for i in 0..blocks.len() {
+        let words = text::word_count(&blocks[i].text);
+        if seen * 2 >= total && words <= 8 && MORE_STORIES.is_match(blocks[i].text.trim()) {
+            blocks.truncate(i);
+            return;
+        }
+        seen += words;
+    }
 }
 
 /// Removes the headline (a heading whose text is the title) with the blocks before
@@ -320,6 +348,20 @@ mod tests {
                 "Next, the mayor spoke about the new bridge and its cost."
             ]
         );
+    }
+
+    #[test]
+    fn the_body_ends_at_a_more_stories_heading_in_its_second_half() {
+        let mut blocks = vec![
+            block(BlockKind::Heading, "Our latest stories"),
+            para("The first paragraph of the story, long enough to count for something."),
+            para("The second paragraph of the story, also long enough to count."),
+            block(BlockKind::Heading, "More Great Stories"),
+            para("A teaser for another article entirely."),
+        ];
+        clean(&mut blocks, None);
+        assert_eq!(blocks.len(), 3);
+        assert_eq!(blocks[0].text, "Our latest stories");
     }
 
     #[test]

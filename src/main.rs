@@ -83,6 +83,18 @@ enum EvalCommand {
         #[arg(long)]
         threshold: Option<f64>,
     },
+    /// The HTML reader's article bodies against an extraction benchmark: P, R, F1.
+    Extraction {
+        /// Folder with ground-truth.json and html/<id>.html.gz.
+        #[arg(long, value_name = "DIR")]
+        dataset: PathBuf,
+        /// Also print each page's figures.
+        #[arg(long)]
+        per_page: bool,
+        /// Write each page's extracted text to DIR/<id>.txt, for inspection.
+        #[arg(long, value_name = "DIR")]
+        dump: Option<PathBuf>,
+    },
     /// The topic classifier on a labelled folder: accuracy and macro-F1.
     Topics {
         /// CSV whose first two columns are id,category (with a header row).
@@ -317,6 +329,13 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
         )
         .map_err(anyhow::Error::from)
         .and_then(|r| Ok(serde_json::to_value(r)?)),
+        EvalCommand::Extraction {
+            dataset,
+            per_page,
+            dump,
+        } => newsd::evaluate::extraction::evaluate(&dataset, per_page, dump.as_deref())
+            .map_err(anyhow::Error::from)
+            .and_then(|r| Ok(serde_json::to_value(r)?)),
     };
     match result {
         Ok(v) => {

@@ -4,6 +4,7 @@
 
 pub mod corpus;
 pub mod dedup;
+pub mod extraction;
 pub mod keyphrases;
 pub mod ranker;
 pub mod sentiment;

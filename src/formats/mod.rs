@@ -9,6 +9,7 @@
 
 pub mod charset;
 pub mod gzip;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod markup;
@@ -134,6 +135,9 @@ pub enum FormatError {
     /// Nothing but markup, whitespace or furniture.
     #[error("no article text found")]
     NoText,
+    /// An HTML page that could not be read as an article.
+    #[error(transparent)]
+    Html(#[from] html::HtmlError),
     /// A gzip inside a gzip: refused rather than unpacked without end.
     #[error("nested compression is not read")]
     Nested,
@@ -149,6 +153,7 @@ impl FormatError {
             FormatError::FrontMatter(_) => "front_matter",
             FormatError::Empty => "empty",
             FormatError::NoText => "no_article",
+            FormatError::Html(e) => e.code(),
             FormatError::Nested => "nested_compression",
         }
     }
@@ -218,7 +223,14 @@ pub fn parse(bytes: &[u8], name: &str, cfg: &FormatsConfig) -> Result<Parsed, Fo
     } else if first == '<' && looks_like_page(text)
         || matches!(ext.as_str(), "html" | "htm" | "xhtml")
     {
-        (Format::Html, vec![html(text)?])
+        // The page reader decodes by the page's own declaration; it gets the bytes.
+        let (item, encoding) = html(&bytes)?;
+        return Ok(Parsed {
+            format: Format::Html,
+            gzip,
+            encoding,
+            items: vec![item],
+        });
     } else if text.starts_with("---\n")
         || text.starts_with("---\r\n")
         || text.starts_with("+++\n")
@@ -254,27 +266,29 @@ fn plain(text: &str) -> Result<Item, FormatError> {
     })))
 }
 
-/// An HTML page: until the page reader lands, the page's text with its `<title>`.
-fn html(text: &str) -> Result<Item, FormatError> {
-    let lower = text.to_ascii_lowercase();
-    let title = lower.find("<title").and_then(|s| {
-        let open = s + lower[s..].find('>')? + 1;
-        let close = open + lower[open..].find("</title")?;
-        Some(markup::tidy(&markup::decode_entities(&text[open..close])))
-    });
-    let body_start = lower.find("<body").unwrap_or(0);
-    let body = markup::html_fragment_to_text(&text[body_start..]);
-    // A page whose text outside navigation is a handful of words holds no article.
-    if body.split_whitespace().count() < 10 {
-        return Err(FormatError::NoText);
-    }
-    Ok(Item::Article(Box::new(ParsedArticle {
-        title: title.filter(|t| !t.is_empty()),
-        text: body,
-        meta: ArticleMeta::default(),
-        item: None,
-        item_bytes: None,
-    })))
+/// An HTML page: the article body and the page's metadata (`html/`).
+fn html(bytes: &[u8]) -> Result<(Item, &'static str), FormatError> {
+    let page = html::read_html(bytes)?;
+    let m = page.meta;
+    Ok((
+        Item::Article(Box::new(ParsedArticle {
+            title: page.title,
+            text: page.text,
+            meta: ArticleMeta {
+                url: m.canonical_url.clone(),
+                published: m.published,
+                modified: m.modified,
+                authors: m.authors,
+                language: m.language,
+                site_name: m.site_name,
+                section: m.section,
+                canonical_url: m.canonical_url,
+            },
+            item: None,
+            item_bytes: None,
+        })),
+        page.encoding,
+    ))
 }
 
 #[cfg(test)]

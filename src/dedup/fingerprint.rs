@@ -34,6 +34,22 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// For each byte value, its eight bits as SimHash votes (+1 set, -1 clear), low bit
+/// first.
+static VOTES: [[i8; 8]; 256] = {
+    let mut t = [[0i8; 8]; 256];
+    let mut v = 0;
+    while v < 256 {
+        let mut b = 0;
+        while b < 8 {
+            t[v][b] = if (v >> b) & 1 == 1 { 1 } else { -1 };
+            b += 1;
+        }
+        v += 1;
+    }
+    t
+};
+
 /// FNV-1a of a word, after lowercasing and straightening apostrophes, so case and
 /// typography do not hide a copy.
 fn word_hash(word: &str) -> u64 {
@@ -77,14 +93,19 @@ impl Fingerprint {
             let s = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
             shingles += 1;
             for (i, m) in min.iter_mut().enumerate() {
-                // Hash function i: the shingle mixed with a per-function constant.
+                // Hash function i: the shingle mixed with a per-function constant. A
+                // cheaper family (one multiply per function) was tried and measured
+                // worse on `newsd eval dedup`: it flagged a distinct story.
                 let h = mix(s ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
                 if h < *m {
                     *m = h;
                 }
             }
-            for (b, acc) in bits.iter_mut().enumerate() {
-                *acc += if s >> b & 1 == 1 { 1 } else { -1 };
+            // SimHash votes, a byte of `s` at a time through a table of ±1 rows.
+            for (chunk, byte) in bits.chunks_exact_mut(8).zip(s.to_le_bytes()) {
+                for (acc, v) in chunk.iter_mut().zip(&VOTES[usize::from(byte)]) {
+                    *acc += i32::from(*v);
+                }
             }
         }
         let mut minhash = [0u16; MINHASH_LEN];

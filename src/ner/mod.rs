@@ -19,6 +19,7 @@ pub mod cli;
 pub mod conll;
 pub mod eval;
 pub mod features;
+pub mod fused;
 pub mod gazetteer;
 pub mod hash;
 pub mod labels;
@@ -82,7 +83,7 @@ pub struct NerMention {
 #[derive(Debug, Clone)]
 pub struct Recognizer {
     model: Model,
-    fused: tagger::Fused,
+    fused: fused::Fused,
 }
 
 impl Recognizer {
@@ -102,11 +103,19 @@ impl Recognizer {
 
     /// Wraps a model built in memory (by training).
     pub fn from_model(model: Model) -> Recognizer {
-        let fused = tagger::Fused::new(&model);
+        let fused = fused::Fused::new(&model);
+        // The fused table holds every weight; keeping the per-pass copies as well
+        // would double the memory for nothing.
+        let model = Model {
+            weights: Default::default(),
+            second: Default::default(),
+            ..model
+        };
         Recognizer { model, fused }
     }
 
-    /// The underlying model.
+    /// The underlying model: gazetteer and settings (its weights live in the fused
+    /// table and are left empty here).
     pub fn model(&self) -> &Model {
         &self.model
     }

@@ -27,6 +27,10 @@ const VERSION: u32 = 3;
 pub struct Weights {
     index: KeyMap<u32>,
     rows: Vec<[f32; NUM_CLASSES]>,
+    /// Each row's quantisation step when read from a file (every weight is an `i16`
+    /// times it), so the run-time table can hold the compact form exactly; empty for
+    /// weights trained in memory.
+    scales: Vec<f32>,
 }
 
 impl Weights {
@@ -66,6 +70,13 @@ impl Weights {
                 *s += value * w;
             }
         }
+    }
+
+    /// The quantisation step of a key's row, when the weights came from a file.
+    pub fn scale(&self, key: u64) -> Option<f32> {
+        self.index
+            .get(&key)
+            .and_then(|&r| self.scales.get(r as usize).copied())
     }
 
     /// Rows sorted by key.
@@ -225,6 +236,7 @@ fn read_rows(r: &mut Reader<'_>) -> Result<Weights, NerError> {
     let cap = n_rows.min(r.bytes.len().saturating_sub(r.pos) / 16);
     weights.index.reserve(cap);
     weights.rows.reserve(cap);
+    weights.scales.reserve(cap);
     for _ in 0..n_rows {
         let key = r.u64()?;
         let mask = r.u32()?;
@@ -243,6 +255,7 @@ fn read_rows(r: &mut Reader<'_>) -> Result<Weights, NerError> {
         }
         weights.index.insert(key, weights.rows.len() as u32);
         weights.rows.push(row);
+        weights.scales.push(scale);
     }
     Ok(weights)
 }

@@ -15,7 +15,6 @@ use super::features::{
     Aggregates, DocContext, History, SentenceLex, aggregate_features, dynamic_features,
     static_features,
 };
-use super::hash::KeyMap;
 use super::labels::{NUM_CLASSES, Tag};
 use super::model::{Model, Weights};
 
@@ -114,6 +113,12 @@ impl Prepared {
         Prepared { lex, keys, start }
     }
 
+    /// Static keys of every token, flat, and where each token's keys start
+    /// (`starts()[t]..starts()[t + 1]`).
+    pub(crate) fn flat_keys(&self) -> (&[u64], &[u32]) {
+        (&self.keys, &self.start)
+    }
+
     /// Static keys of the document's `t`-th token.
     #[inline]
     pub fn keys_of(&self, t: usize) -> &[u64] {
@@ -182,26 +187,26 @@ pub fn decode(
             }
             scores
         },
-        |k| weights.row(k),
+        |k, v, scores| weights.add(k, v, scores),
     )
 }
 
 #[inline]
-fn add_row(scores: &mut [f32; NUM_CLASSES], row: &[f32; NUM_CLASSES]) {
+pub(crate) fn add_row(scores: &mut [f32; NUM_CLASSES], row: &[f32; NUM_CLASSES]) {
     for (x, w) in scores.iter_mut().zip(row) {
         *x += w;
     }
 }
 
 /// The greedy loop, given how to score a token's static features (`statics(t)` for
-/// the document's `t`-th token) and how to find a dynamic feature's row.
-fn decode_with<'w>(
+/// the document's `t`-th token) and how to add `value` times a dynamic feature's row.
+pub(crate) fn decode_with(
     doc: &Prepared,
     first: Option<(&[Vec<Tag>], &Aggregates)>,
     temperature: f32,
     mut inspect: impl FnMut(usize, usize, &[f32; NUM_CLASSES], &[bool; NUM_CLASSES]),
     mut statics: impl FnMut(usize) -> [f32; NUM_CLASSES],
-    row: impl Fn(u64) -> Option<&'w [f32; NUM_CLASSES]>,
+    dynamic_row: impl Fn(u64, f32, &mut [f32; NUM_CLASSES]),
 ) -> Decoded {
     let trans = Transitions::new();
     let mut history = History::default();
@@ -227,11 +232,7 @@ fn decode_with<'w>(
                 aggregate_features(s, i, ts, agg, &mut dynamic);
             }
             for &(k, v) in &dynamic {
-                if let Some(r) = row(k) {
-                    for (x, w) in scores.iter_mut().zip(r) {
-                        *x += v * w;
-                    }
-                }
+                dynamic_row(k, v, &mut scores);
             }
             let last = i + 1 == n;
             let best = trans.best(&scores, prev[1], last);
@@ -253,87 +254,6 @@ fn decode_with<'w>(
         out.probs.push(probs);
     }
     out
-}
-
-/// Both passes' weights in one table, for tagging at run time: a feature's two rows
-/// sit side by side, so the static features (most of a token's keys) are looked up
-/// once for both passes; the first pass keeps the second pass's static scores for it.
-/// Tags are the same as with [`tag_prepared`], which scores each pass separately.
-#[derive(Debug, Clone, Default)]
-pub struct Fused {
-    index: KeyMap<u32>,
-    rows: Vec<[[f32; NUM_CLASSES]; 2]>,
-}
-
-impl Fused {
-    /// Builds the table from a model's two passes.
-    pub fn new(model: &Model) -> Self {
-        let mut f = Fused::default();
-        for (pass, w) in [&model.weights, &model.second].into_iter().enumerate() {
-            for (k, row) in w.sorted() {
-                let next = f.rows.len() as u32;
-                let r = *f.index.entry(k).or_insert(next);
-                if r == next {
-                    f.rows.push([[0.0; NUM_CLASSES]; 2]);
-                }
-                if let Some(slot) = f.rows.get_mut(r as usize) {
-                    slot[pass] = *row;
-                }
-            }
-        }
-        f
-    }
-
-    #[inline]
-    fn get(&self, key: u64) -> Option<&[[f32; NUM_CLASSES]; 2]> {
-        self.index
-            .get(&key)
-            .and_then(|&r| self.rows.get(r as usize))
-    }
-
-    /// Tags a prepared document with both passes (or one, for a one-pass model).
-    pub fn tag(&self, model: &Model, doc: &Prepared) -> Decoded {
-        let temperature = if model.temperature > 0.0 {
-            model.temperature
-        } else {
-            1.0
-        };
-        let two = !model.second.is_empty();
-        let mut second_statics: Vec<[f32; NUM_CLASSES]> = Vec::new();
-        let first = decode_with(
-            doc,
-            None,
-            temperature,
-            |_, _, _, _| {},
-            |t| {
-                let mut a = [0f32; NUM_CLASSES];
-                let mut b = [0f32; NUM_CLASSES];
-                for &k in doc.keys_of(t) {
-                    if let Some(rows) = self.get(k) {
-                        add_row(&mut a, &rows[0]);
-                        add_row(&mut b, &rows[1]);
-                    }
-                }
-                if two {
-                    second_statics.push(b);
-                }
-                a
-            },
-            |k| self.get(k).map(|r| &r[0]),
-        );
-        if !two {
-            return first;
-        }
-        let agg = Aggregates::new(&doc.lex, &first.tags);
-        decode_with(
-            doc,
-            Some((&first.tags, &agg)),
-            temperature,
-            |_, _, _, _| {},
-            |t| second_statics.get(t).copied().unwrap_or_default(),
-            |k| self.get(k).map(|r| &r[1]),
-        )
-    }
 }
 
 /// Words after a number that make it a quantity, not part of a name.

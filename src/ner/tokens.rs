@@ -132,21 +132,26 @@ fn takes_stop(word: &str) -> bool {
 
 /// Byte length of a clitic ending the word (`'s`, `n't`, `'re`, ...), if any.
 fn clitic_len(word: &str) -> Option<usize> {
-    let lower = word.to_lowercase();
-    for apostrophe in ['\'', '\u{2019}'] {
-        let a = apostrophe.len_utf8();
-        if lower.ends_with(&format!("n{apostrophe}t")) && lower.len() > 2 + a {
-            return Some(2 + a);
-        }
-        for clitic in ["s", "re", "ve", "ll", "d", "m"] {
-            if lower.ends_with(&format!("{apostrophe}{clitic}")) {
-                // `to_lowercase` keeps byte lengths for ASCII clitics, so the length
-                // holds for the original word too.
-                return Some(a + clitic.len());
-            }
-        }
+    // Most words have no apostrophe at all; this runs on every token.
+    let (cut, apostrophe) = word
+        .char_indices()
+        .rfind(|&(_, c)| c == '\'' || c == '\u{2019}')?;
+    let a = apostrophe.len_utf8();
+    let after = &word[cut + a..];
+    let before = &word[..cut];
+    if after.eq_ignore_ascii_case("t")
+        && before.len() > 1
+        && before
+            .as_bytes()
+            .last()
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'n'))
+    {
+        return Some(2 + a);
     }
-    None
+    ["s", "re", "ve", "ll", "d", "m"]
+        .iter()
+        .any(|c| after.eq_ignore_ascii_case(c))
+        .then_some(a + after.len())
 }
 
 /// Finds the entities of a tokenised document (the tokenize stage must have run) and

@@ -45,6 +45,18 @@ enum Command {
     /// Train a model from annotated data (deterministic: same data, same file).
     #[command(subcommand)]
     Train(TrainCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, section 1) to stdout: `newsd man | man -l -`.
+    Man {
+        /// Write one page per command into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,6 +188,41 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(&args),
         Command::Eval(cmd) => eval(cli.config, cmd),
         Command::Train(cmd) => train(cmd),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: `generate` panics on a write error such as a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "newsd", &mut script);
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("newsd completions: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Man { dir } => man_pages(dir),
+    }
+}
+
+/// Writes the manual pages generated from the command-line definition, so they
+/// cannot drift from `--help`: `newsd.1` to stdout, or with a folder, one page per
+/// command there (`newsd.1`, `newsd-run.1`, `newsd-eval-ner.1`, ...).
+fn man_pages(dir: Option<PathBuf>) -> ExitCode {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).and_then(|()| clap_mangen::generate_to(cmd, &dir))
+        }
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd man: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

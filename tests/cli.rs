@@ -38,6 +38,52 @@ fn version_and_help_on_every_command() {
 }
 
 #[test]
+fn completions_and_man_pages_come_from_the_command_line_definition() {
+    for (shell, marker) in [
+        ("bash", "_newsd()"),
+        ("zsh", "#compdef newsd"),
+        ("fish", "complete -c newsd"),
+    ] {
+        let out = newsd(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{shell}: {text:.300}");
+        // Every subcommand is completed.
+        for sub in ["run", "process", "check-config", "bench", "eval", "train"] {
+            assert!(text.contains(sub), "{shell} completes {sub}");
+        }
+    }
+    let out = newsd(&["man"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH newsd 1"),
+        "{page:.300}"
+    );
+    assert!(
+        page.contains("check\\-config"),
+        "subcommands listed: {page:.2000}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsd(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    for name in [
+        "newsd.1",
+        "newsd-run.1",
+        "newsd-process.1",
+        "newsd-eval-ner.1",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(name)).expect(name);
+        assert!(text.contains(".SH SYNOPSIS"), "{name}");
+    }
+    let ner = std::fs::read_to_string(dir.path().join("newsd-eval-ner.1")).unwrap();
+    assert!(
+        ner.contains("conll"),
+        "options of the subcommand are on its page"
+    );
+}
+
+#[test]
 fn check_config_prints_effective_settings() {
     let out = newsd(&["check-config", "--config", "config/newsd.toml"]);
     assert!(

@@ -55,6 +55,8 @@ struct Bench {
     daemon: Child,
     /// Kept open so the daemon's later notifications (STOPPING=1) have a receiver.
     _notify: std::os::unix::net::UnixDatagram,
+    /// From spawning the daemon to its READY=1 (models loaded, inbox watched).
+    ready_after: Duration,
 }
 
 impl Bench {
@@ -82,6 +84,7 @@ impl Bench {
             std::os::unix::net::UnixDatagram::bind(&sock_path).map_err(io("notify socket"))?;
         sock.set_read_timeout(Some(Duration::from_millis(100)))
             .map_err(io("notify socket"))?;
+        let spawned = Instant::now();
         let daemon = Command::new(exe)
             .args(["run", "--config", "newsd.toml"])
             .current_dir(root)
@@ -99,7 +102,9 @@ impl Bench {
             staging,
             daemon,
             _notify: sock,
+            ready_after: Duration::ZERO,
         };
+        let mut bench = bench;
         let mut buf = [0u8; 512];
         wait_for(Duration::from_secs(30), || {
             bench._notify.recv(&mut buf).is_ok_and(|n| {
@@ -108,6 +113,7 @@ impl Bench {
                     .any(|l| l == "READY=1")
             })
         })?;
+        bench.ready_after = spawned.elapsed();
         Ok(bench)
     }
 
@@ -442,5 +448,44 @@ pub fn burst(
         seconds,
         peak_rss_mib: peak as f64 / 1024.0,
         rss_samples_mib: samples,
+    })
+}
+
+/// Figures of the startup scenario.
+#[derive(Debug, Serialize)]
+pub struct Startup {
+    /// From spawning `newsd run` to READY=1: config read, models loaded, recovery
+    /// done, inbox watched. Milliseconds.
+    pub ready_ms: f64,
+    /// From spawning to the first article's record being durable (one file dropped
+    /// as soon as the daemon is ready). Milliseconds.
+    pub first_record_ms: f64,
+}
+
+/// Starts a fresh daemon, drops one corpus file once it is ready and times both.
+pub fn startup(
+    corpus: &[(String, Vec<u8>)],
+    root: &Path,
+    concurrency: usize,
+) -> Result<Startup, BenchError> {
+    let (name, bytes) = corpus
+        .first()
+        .ok_or_else(|| BenchError::EmptyCorpus(root.to_path_buf()))?;
+    let bench = Bench::start(root, concurrency)?;
+    let ready = bench.ready_after;
+    let dropped = Instant::now();
+    std::fs::write(bench.staging.join(name), bytes).map_err(io("staging"))?;
+    std::fs::rename(bench.staging.join(name), bench.inbox.join(name)).map_err(io("dropping"))?;
+    let mut follower = Follower::new(&bench.outbox);
+    let mut seen = Vec::new();
+    wait_for(Duration::from_secs(30), || {
+        follower.poll(&mut seen);
+        !seen.is_empty()
+    })?;
+    let first = ready + dropped.elapsed();
+    bench.stop()?;
+    Ok(Startup {
+        ready_ms: ready.as_secs_f64() * 1000.0,
+        first_record_ms: first.as_secs_f64() * 1000.0,
     })
 }

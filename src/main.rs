@@ -164,7 +164,8 @@ struct BenchArgs {
     /// Burst: files dropped at once (corpus files repeated).
     #[arg(long, default_value_t = 100_000)]
     files: usize,
-    /// Throughput: repetitions (each on a fresh daemon); the median is reported last.
+    /// Throughput and startup: repetitions (each on a fresh daemon); the median is
+    /// reported last.
     #[arg(long, default_value_t = 3)]
     runs: usize,
 }
@@ -177,6 +178,8 @@ enum Scenario {
     Latency,
     /// A large burst: peak memory.
     Burst,
+    /// Cold start: spawn to READY=1 (models loaded) and to the first record.
+    Startup,
 }
 
 fn main() -> ExitCode {
@@ -342,6 +345,25 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         Scenario::Burst => {
             let b = bench::burst(&corpus, &args.workdir, args.files, args.concurrency)?;
             println!("{}", serde_json::json!({"scenario": "burst", "result": b}));
+        }
+        Scenario::Startup => {
+            let mut ready = Vec::new();
+            let mut first = Vec::new();
+            for run in 0..args.runs.max(1) {
+                let s = bench::startup(&corpus, &args.workdir, args.concurrency)?;
+                println!(
+                    "{}",
+                    serde_json::json!({"scenario": "startup", "run": run, "result": s})
+                );
+                ready.push(s.ready_ms);
+                first.push(s.first_record_ms);
+            }
+            ready.sort_by(f64::total_cmp);
+            first.sort_by(f64::total_cmp);
+            println!(
+                "{}",
+                serde_json::json!({"scenario": "startup", "median_ready_ms": ready[ready.len() / 2], "median_first_record_ms": first[first.len() / 2], "runs": ready.len()})
+            );
         }
     }
     Ok(())

@@ -22,7 +22,7 @@
 
 use super::features::Aggregates;
 use super::labels::NUM_CLASSES;
-use super::model::Model;
+use super::model::{Model, QuantRow};
 use super::tagger::{Decoded, Prepared, decode_with};
 
 /// How many keys ahead a slot is requested from memory.
@@ -64,23 +64,23 @@ fn prefetch(p: *const u8) {
     let _ = p;
 }
 
-/// The step and `i16` form of a row. Rows read from a model file are exactly
-/// `i16 × step` already (`known` is that step), so this gives back the file's integers
-/// and the tagger's scores do not change; rows trained in memory are quantised here.
-fn quantise(row: &[f32; NUM_CLASSES], known: Option<f32>) -> (f32, [i16; NUM_CLASSES]) {
+/// The `i16` form of a row trained in memory, quantised as the model writer does
+/// (step = largest magnitude / 32767), so a table built from a trained model tags as
+/// the file written from it will.
+fn quantise(key: u64, row: &[f32; NUM_CLASSES]) -> QuantRow {
     let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
-    let step = match known {
-        Some(s) if s > 0.0 => s,
-        _ if max > 0.0 => max / QMAX,
-        _ => 0.0,
+    let scale = if max > 0.0 && max.is_finite() {
+        max / QMAX
+    } else {
+        0.0
     };
     let mut q = [0i16; NUM_CLASSES];
-    if step > 0.0 {
+    if scale > 0.0 {
         for (o, w) in q.iter_mut().zip(row) {
-            *o = (w / step).round().clamp(-QMAX, QMAX) as i16;
+            *o = (w / scale).round().clamp(-QMAX, QMAX) as i16;
         }
     }
-    (step, q)
+    QuantRow { key, scale, q }
 }
 
 /// Adds `value` times a quantised row to a score vector. `f32(q) × step` is the very
@@ -93,28 +93,60 @@ fn add_q(scores: &mut [f32; NUM_CLASSES], q: &[i16; NUM_CLASSES], step: f32, val
 }
 
 impl Fused {
-    /// Builds the table from a model's two passes (or one, for a one-pass model).
+    /// Builds the table from a model trained in memory (its two passes, or one).
     pub fn new(model: &Model) -> Self {
-        let mut f = Fused {
-            two_pass: !model.second.is_empty(),
-            ..Fused::default()
-        };
-        let n = model.weights.len() + model.second.len();
-        // At most half full, so probes are short.
-        let size = (2 * n.max(1)).next_power_of_two();
-        f.slots = vec![Slot::default(); size];
-        f.mask = size - 1;
-        for (pass, w) in [&model.weights, &model.second].into_iter().enumerate() {
-            for (k, row) in w.sorted() {
-                let (step, q) = quantise(row, w.scale(k));
-                let i = f.slot_for(k);
-                if let Some(slot) = f.slots.get_mut(i) {
-                    slot.scale[pass] = step;
-                    slot.q[pass] = q;
-                }
-            }
+        let rows: Vec<(usize, QuantRow)> = [&model.weights, &model.second]
+            .into_iter()
+            .enumerate()
+            .flat_map(|(pass, w)| {
+                w.sorted()
+                    .into_iter()
+                    .map(move |(k, row)| (pass, quantise(k, row)))
+            })
+            .collect();
+        Self::from_rows(&rows)
+    }
+
+    /// Builds the table from stored rows `(pass, row)`, as
+    /// [`Model::from_bytes_with`] hands them over.
+    pub fn from_rows(rows: &[(usize, QuantRow)]) -> Self {
+        let mut f = Fused::default();
+        f.resize((rows.len() + 1).next_power_of_two());
+        for (pass, row) in rows {
+            f.put(*pass, row);
         }
         f
+    }
+
+    /// Stores one pass's row of a key.
+    fn put(&mut self, pass: usize, row: &QuantRow) {
+        if pass > 1 {
+            return;
+        }
+        // Keep the table at most three quarters full, so probes stay short.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize(self.slots.len() * 2);
+        }
+        let i = self.slot_for(row.key);
+        if let Some(slot) = self.slots.get_mut(i) {
+            slot.scale[pass] = row.scale;
+            slot.q[pass] = row.q;
+        }
+        self.two_pass |= pass == 1;
+    }
+
+    /// Moves every slot into a table of `size` slots (a power of two).
+    fn resize(&mut self, size: usize) {
+        let size = size.max(16);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        self.mask = size - 1;
+        self.len = 0;
+        for slot in old.into_iter().filter(|s| s.used) {
+            let i = self.slot_for(slot.key);
+            if let Some(s) = self.slots.get_mut(i) {
+                *s = slot;
+            }
+        }
     }
 
     /// Number of distinct feature keys.
@@ -243,9 +275,11 @@ mod tests {
 
     #[test]
     fn fused_tags_equal_the_two_separate_passes() {
-        let model = Model::from_bytes(include_bytes!("../../config/models/ner-en.bin"))
-            .expect("shipped model");
-        let fused = Fused::new(&model);
+        let bytes = include_bytes!("../../config/models/ner-en.bin");
+        let model = Model::from_bytes(bytes).expect("shipped model");
+        let mut rows = Vec::new();
+        Model::from_bytes_with(bytes, |pass, row| rows.push((pass, *row))).expect("rows");
+        let fused = Fused::from_rows(&rows);
         assert!(fused.len() > 1000);
         let sentences: Vec<Vec<&str>> = vec![
             "Chinese President Xi Jinping arrived in Moscow on Wednesday ."

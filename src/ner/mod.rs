@@ -97,8 +97,12 @@ impl Recognizer {
     }
 
     /// Loads a model from its bytes (for a model embedded with `include_bytes!`).
+    /// The weights go straight into the run-time table in their stored form.
     pub fn from_bytes(bytes: &[u8]) -> Result<Recognizer, NerError> {
-        Ok(Self::from_model(Model::from_bytes(bytes)?))
+        let mut rows = Vec::new();
+        let model = Model::from_bytes_with(bytes, |pass, row| rows.push((pass, *row)))?;
+        let fused = fused::Fused::from_rows(&rows);
+        Ok(Recognizer { model, fused })
     }
 
     /// Wraps a model built in memory (by training).

@@ -27,10 +27,6 @@ const VERSION: u32 = 3;
 pub struct Weights {
     index: KeyMap<u32>,
     rows: Vec<[f32; NUM_CLASSES]>,
-    /// Each row's quantisation step when read from a file (every weight is an `i16`
-    /// times it), so the run-time table can hold the compact form exactly; empty for
-    /// weights trained in memory.
-    scales: Vec<f32>,
 }
 
 impl Weights {
@@ -70,13 +66,6 @@ impl Weights {
                 *s += value * w;
             }
         }
-    }
-
-    /// The quantisation step of a key's row, when the weights came from a file.
-    pub fn scale(&self, key: u64) -> Option<f32> {
-        self.index
-            .get(&key)
-            .and_then(|&r| self.scales.get(r as usize).copied())
     }
 
     /// Rows sorted by key.
@@ -137,6 +126,26 @@ impl Model {
     /// Reads a model written by [`Model::to_bytes`], checking magic, version, checksum
     /// and every length, so a truncated or foreign file is an error, never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, NerError> {
+        let mut passes = [Weights::default(), Weights::default()];
+        let mut model = Self::from_bytes_with(bytes, |pass, row| {
+            if let Some(w) = passes.get_mut(pass) {
+                w.index.insert(row.key, w.rows.len() as u32);
+                w.rows.push(row.weights());
+            }
+        })?;
+        let [weights, second] = passes;
+        model.weights = weights;
+        model.second = second;
+        Ok(model)
+    }
+
+    /// Reads a model file, handing each weight row to `on_row(pass, row)` in its
+    /// stored `i16` form instead of keeping it; the returned model's weights are empty.
+    /// For run-time tables that keep the compact form (see `super::fused`).
+    pub fn from_bytes_with(
+        bytes: &[u8],
+        mut on_row: impl FnMut(usize, &QuantRow),
+    ) -> Result<Model, NerError> {
         let bad = |m: &str| NerError::Model(m.to_string());
         if bytes.len() < 8 + 4 + 8 {
             return Err(bad("file too short"));
@@ -181,14 +190,14 @@ impl Model {
             .map(|c| (le_u64(&c[..8]), le_u32(&c[8..])))
             .collect();
         let gazetteer = Gazetteer::from_entries(names, &entries);
-        let weights = read_rows(&mut r)?;
-        let second = read_rows(&mut r)?;
+        read_rows(&mut r, |row| on_row(0, row))?;
+        read_rows(&mut r, |row| on_row(1, row))?;
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the weights"));
         }
         Ok(Model {
-            weights,
-            second,
+            weights: Weights::default(),
+            second: Weights::default(),
             gazetteer,
             temperature,
         })
@@ -228,15 +237,33 @@ fn write_rows(out: &mut Vec<u8>, rows: &[(u64, &[f32; NUM_CLASSES])]) {
     out.extend_from_slice(&body);
 }
 
-/// Reads what [`write_rows`] wrote.
-fn read_rows(r: &mut Reader<'_>) -> Result<Weights, NerError> {
+/// One weight row as stored: every weight is `q[c] × scale`.
+#[derive(Debug, Clone, Copy)]
+pub struct QuantRow {
+    /// The feature key.
+    pub key: u64,
+    /// The quantisation step.
+    pub scale: f32,
+    /// The weights in steps, one per class.
+    pub q: [i16; NUM_CLASSES],
+}
+
+impl QuantRow {
+    /// The row as `f32` weights (`f32(q) × scale`, the products the tagger adds).
+    pub fn weights(&self) -> [f32; NUM_CLASSES] {
+        let mut row = [0f32; NUM_CLASSES];
+        for (w, q) in row.iter_mut().zip(&self.q) {
+            if *q != 0 {
+                *w = f32::from(*q) * self.scale;
+            }
+        }
+        row
+    }
+}
+
+/// Reads what [`write_rows`] wrote, handing each row to `on_row`.
+fn read_rows(r: &mut Reader<'_>, mut on_row: impl FnMut(&QuantRow)) -> Result<(), NerError> {
     let n_rows = r.u32()? as usize;
-    let mut weights = Weights::default();
-    // A row takes at least 16 bytes: never trust the count for more than that.
-    let cap = n_rows.min(r.bytes.len().saturating_sub(r.pos) / 16);
-    weights.index.reserve(cap);
-    weights.rows.reserve(cap);
-    weights.scales.reserve(cap);
     for _ in 0..n_rows {
         let key = r.u64()?;
         let mask = r.u32()?;
@@ -246,18 +273,16 @@ fn read_rows(r: &mut Reader<'_>) -> Result<Weights, NerError> {
                 "row has an unknown class or a bad scale".to_string(),
             ));
         }
-        let mut row = [0f32; NUM_CLASSES];
+        let mut q = [0i16; NUM_CLASSES];
         let mut m = mask;
         while m != 0 {
             let c = m.trailing_zeros() as usize;
             m &= m - 1;
-            row[c] = f32::from(r.i16()?) * scale;
+            q[c] = r.i16()?;
         }
-        weights.index.insert(key, weights.rows.len() as u32);
-        weights.rows.push(row);
-        weights.scales.push(scale);
+        on_row(&QuantRow { key, scale, q });
     }
-    Ok(weights)
+    Ok(())
 }
 
 fn le_u64(b: &[u8]) -> u64 {

@@ -1,5 +1,6 @@
 //! The `newsd` binary: parses the command line and hands over to the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ enum Command {
     },
     /// Validate the config and print the effective settings.
     CheckConfig,
+    /// Summarise the daemon's state from its status file (exit 0: running, 1: not
+    /// responding, 3: not running).
+    Status,
     /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
     Bench(BenchArgs),
     /// Evaluate a component against annotated data; prints one JSON object.
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
         Command::Run => run_daemon(cli.config),
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
+        Command::Status => status(cli.config),
         Command::Bench(args) => bench(&args),
         Command::Eval(cmd) => eval(cli.config, cmd),
         Command::Train(cmd) => train(cmd),
@@ -217,8 +222,11 @@ fn process(config_path: Option<PathBuf>, inputs: &[String]) -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // A bar only for a person watching: never in a pipe or a log file.
+    let bar = (inputs.len() > 1 && stderr.is_terminal())
+        .then(|| newsd::process::progress_bar(inputs.len()));
     let mut err = stderr.lock();
-    match newsd::process::run(&loaded.config, inputs, &mut out, &mut err) {
+    match newsd::process::run(&loaded.config, inputs, &mut out, &mut err, bar.as_ref()) {
         Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(newsd::process::ProcessError::Output(e))
@@ -241,6 +249,25 @@ fn check_config(config_path: Option<PathBuf>) -> ExitCode {
     println!("# effective config from {}", loaded.origin());
     print!("{}", loaded.config.to_toml());
     ExitCode::SUCCESS
+}
+
+fn status(config_path: Option<PathBuf>) -> ExitCode {
+    use newsd::observe::report::{Verdict, report};
+    let loaded = match load(config_path.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    match report(&loaded.config.daemon.status_file, &mut out) {
+        Ok(Verdict::Running) => ExitCode::SUCCESS,
+        Ok(Verdict::Unresponsive) => ExitCode::from(1),
+        Ok(Verdict::Stopped) => ExitCode::from(3),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd status: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn bench(args: &BenchArgs) -> ExitCode {

@@ -151,6 +151,9 @@ struct BenchArgs {
     /// Burst: files dropped at once (corpus files repeated).
     #[arg(long, default_value_t = 100_000)]
     files: usize,
+    /// Run the daemon with `[metrics]` on (listener on a free port, page list kept).
+    #[arg(long)]
+    metrics: bool,
     /// Throughput: repetitions (each on a fresh daemon); the median is reported last.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -283,11 +286,15 @@ fn bench(args: &BenchArgs) -> ExitCode {
 fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     use newsd::bench;
     let corpus = bench::load_corpus(&args.corpus)?;
+    let setup = bench::DaemonSetup {
+        concurrency: args.concurrency,
+        metrics: args.metrics,
+    };
     match args.scenario {
         Scenario::Throughput => {
             let mut rates = Vec::new();
             for run in 0..args.runs.max(1) {
-                let t = bench::throughput(&corpus, &args.workdir, args.concurrency)?;
+                let t = bench::throughput(&corpus, &args.workdir, setup)?;
                 println!(
                     "{}",
                     serde_json::json!({"scenario": "throughput", "run": run, "result": t})
@@ -302,20 +309,14 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             );
         }
         Scenario::Latency => {
-            let l = bench::latency(
-                &corpus,
-                &args.workdir,
-                args.rate,
-                args.count,
-                args.concurrency,
-            )?;
+            let l = bench::latency(&corpus, &args.workdir, args.rate, args.count, setup)?;
             println!(
                 "{}",
                 serde_json::json!({"scenario": "latency", "result": l})
             );
         }
         Scenario::Burst => {
-            let b = bench::burst(&corpus, &args.workdir, args.files, args.concurrency)?;
+            let b = bench::burst(&corpus, &args.workdir, args.files, setup)?;
             println!("{}", serde_json::json!({"scenario": "burst", "result": b}));
         }
     }

@@ -26,7 +26,8 @@ fn get(m: &HashMap<String, f64>, series: &str) -> f64 {
 
 #[test]
 fn metrics_count_files_failures_bytes_and_stage_times() {
-    let layout = Layout::new(METRICS_ON);
+    // Rotating at any size: every batch of records rotates the outbox.
+    let layout = Layout::new(&format!("{METRICS_ON}[outbox]\nrotate_bytes = 1\n"));
     let daemon = Daemon::start(&layout);
     let addr = layout.metrics_addr();
     assert_eq!(http_get(&addr, "/healthz").0, 200);
@@ -75,9 +76,20 @@ fn metrics_count_files_failures_bytes_and_stage_times() {
     assert_eq!(get(&m, "newsd_ready"), 1.0);
     let bytes_in: usize = inputs.iter().map(|(_, b)| b.len()).sum();
     assert_eq!(get(&m, "newsd_input_bytes_total"), bytes_in as f64);
-    let outbox_len = std::fs::metadata(&layout.outbox).unwrap().len();
+    let files = layout.outbox_files();
+    let outbox_len: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
     assert_eq!(get(&m, "newsd_output_bytes_total"), outbox_len as f64);
-    assert_eq!(get(&m, "newsd_outbox_rotations_total"), 0.0);
+    assert_eq!(
+        get(&m, "newsd_alerts_total"),
+        0.0,
+        "so the alerts file never rotates"
+    );
+    let rotated = files.len() - 1;
+    assert!(rotated >= 1, "{files:?}");
+    assert_eq!(get(&m, "newsd_outbox_rotations_total"), rotated as f64);
     for stage in ["tokenize", "extract", "score"] {
         let count = get(
             &m,

@@ -249,6 +249,9 @@ async fn start_http(
         }
     });
     tracing::info!(listen = %bound, "serving /metrics, /healthz, /readyz and the page at /");
+    if !bound.ip().is_loopback() {
+        tracing::warn!(listen = %bound, "the metrics listener is not on loopback: the page shows article text to anyone who can reach it");
+    }
     Ok(bound)
 }
 
@@ -359,5 +362,20 @@ mod tests {
         assert_eq!(kept, vec!["inbox.path"]);
         assert_eq!(new.inbox.path, running.inbox.path);
         assert_eq!(new.inbox.settle_ms, 5, "live settings apply");
+    }
+
+    #[test]
+    fn the_listener_and_status_file_change_only_on_restart() {
+        let running = Config::default();
+        let mut new = Config::default();
+        new.metrics.enabled = true;
+        new.metrics.listen = "127.0.0.1:1".parse().unwrap();
+        new.daemon.status_file = "elsewhere.json".into();
+        let kept = keep_restart_only(&running, &mut new);
+        assert_eq!(
+            kept,
+            vec!["daemon.status_file", "metrics.enabled", "metrics.listen"]
+        );
+        assert_eq!(new.metrics, running.metrics);
     }
 }

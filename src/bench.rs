@@ -60,7 +60,11 @@ struct Bench {
 }
 
 impl Bench {
-    fn start(root: &Path, concurrency: usize) -> Result<Self, BenchError> {
+    fn start(root: &Path, setup: DaemonSetup) -> Result<Self, BenchError> {
+        let DaemonSetup {
+            concurrency,
+            metrics,
+        } = setup;
         if root.exists() {
             std::fs::remove_dir_all(root).map_err(io(format!("clearing {}", root.display())))?;
         }
@@ -74,7 +78,8 @@ impl Bench {
         let text = format!(
             "[inbox]\npath = \"inbox\"\n[state]\nwork_dir = \"work\"\nfailed_dir = \"failed\"\n\
              archive_dir = \"archive\"\n[outbox]\npath = \"outbox/articles.ndjson\"\n\
-             rotate_bytes = 0\n[pipeline]\nconcurrency = {concurrency}\n[log]\nlevel = \"warn\"\n"
+             rotate_bytes = 0\n[pipeline]\nconcurrency = {concurrency}\n[log]\nlevel = \"warn\"\n\
+             [metrics]\nenabled = {metrics}\nlisten = \"127.0.0.1:0\"\n"
         );
         std::fs::write(&config, text).map_err(io("writing config"))?;
         let exe = std::env::current_exe().map_err(io("finding the newsd executable"))?;
@@ -262,13 +267,22 @@ pub struct Throughput {
     pub peak_rss_mib: f64,
 }
 
+/// How the benchmarked daemon is configured.
+#[derive(Debug, Clone, Copy)]
+pub struct DaemonSetup {
+    /// `pipeline.concurrency` (0 = one per core).
+    pub concurrency: usize,
+    /// Turn the `[metrics]` listener and the page's recent list on (port 0).
+    pub metrics: bool,
+}
+
 /// Drops every corpus file at once (staged, then renamed in) and times the last record.
 pub fn throughput(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
-    concurrency: usize,
+    setup: DaemonSetup,
 ) -> Result<Throughput, BenchError> {
-    let bench = Bench::start(root, concurrency)?;
+    let bench = Bench::start(root, setup)?;
     for (name, bytes) in corpus {
         std::fs::write(bench.staging.join(name), bytes).map_err(io("staging"))?;
     }
@@ -333,9 +347,9 @@ pub fn latency(
     root: &Path,
     rate: f64,
     count: usize,
-    concurrency: usize,
+    setup: DaemonSetup,
 ) -> Result<Latency, BenchError> {
-    let bench = Bench::start(root, concurrency)?;
+    let bench = Bench::start(root, setup)?;
     let mut follower = Follower::new(&bench.outbox);
     let mut seen = Vec::with_capacity(count);
     let mut dropped: HashMap<String, Instant> = HashMap::with_capacity(count);
@@ -405,9 +419,9 @@ pub fn burst(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
     files: usize,
-    concurrency: usize,
+    setup: DaemonSetup,
 ) -> Result<Burst, BenchError> {
-    let bench = Bench::start(root, concurrency)?;
+    let bench = Bench::start(root, setup)?;
     let mut names = Vec::with_capacity(files);
     for i in 0..files {
         let (src_name, bytes) = &corpus[i % corpus.len()];
@@ -466,12 +480,12 @@ pub struct Startup {
 pub fn startup(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
-    concurrency: usize,
+    setup: DaemonSetup,
 ) -> Result<Startup, BenchError> {
     let (name, bytes) = corpus
         .first()
         .ok_or_else(|| BenchError::EmptyCorpus(root.to_path_buf()))?;
-    let bench = Bench::start(root, concurrency)?;
+    let bench = Bench::start(root, setup)?;
     let ready = bench.ready_after;
     let dropped = Instant::now();
     std::fs::write(bench.staging.join(name), bytes).map_err(io("staging"))?;

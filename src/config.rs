@@ -247,6 +247,9 @@ pub struct DaemonConfig {
     pub shutdown_deadline_s: u64,
     /// The watchdog ping stops when in-flight work has made no progress this long, seconds.
     pub stall_timeout_s: u64,
+    /// The status file the daemon rewrites (atomically) about once a second, for
+    /// `newsd status`.
+    pub status_file: PathBuf,
 }
 
 impl Default for DaemonConfig {
@@ -254,6 +257,35 @@ impl Default for DaemonConfig {
         Self {
             shutdown_deadline_s: 10,
             stall_timeout_s: 60,
+            status_file: PathBuf::from("var/state/status.json"),
+        }
+    }
+}
+
+/// The address the observability listener uses when turned on.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9477";
+
+/// `[metrics]`: the HTTP listener for Prometheus metrics, health checks and the live page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `/metrics`, `/healthz`, `/readyz` and the page at `/` (off by default).
+    pub enabled: bool,
+    /// `IP:port` to listen on; port 0 takes any free port (the bound address is written
+    /// to the status file).
+    pub listen: std::net::SocketAddr,
+    /// Latest articles the page keeps in memory (with their text).
+    pub recent: usize,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: DEFAULT_METRICS_LISTEN
+                .parse()
+                .expect("the default listen address is a valid socket address"),
+            recent: 50,
         }
     }
 }
@@ -307,6 +339,8 @@ pub struct Config {
     pub priority: crate::priority::PriorityConfig,
     /// `[daemon]`.
     pub daemon: DaemonConfig,
+    /// `[metrics]`.
+    pub metrics: MetricsConfig,
     /// `[log]`.
     pub log: LogConfig,
 }
@@ -391,6 +425,7 @@ impl Config {
             ("state.failed_dir", &self.state.failed_dir),
             ("state.archive_dir", &self.state.archive_dir),
             ("outbox.path", &self.outbox.path),
+            ("daemon.status_file", &self.daemon.status_file),
         ];
         for (key, path) in non_empty {
             if path.as_os_str().is_empty() {
@@ -464,6 +499,12 @@ impl Config {
         self.priority
             .check()
             .map_err(|(key, message)| invalid(key, message))?;
+        if self.metrics.recent == 0 || self.metrics.recent > 10_000 {
+            return Err(invalid(
+                "metrics.recent",
+                "must be between 1 and 10000".into(),
+            ));
+        }
         if self.pipeline.queue == 0 {
             return Err(invalid("pipeline.queue", "must be greater than 0".into()));
         }

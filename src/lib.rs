@@ -20,6 +20,7 @@
 //! - [`claim`]: claim tokens that make exactly-once checkable;
 //! - [`published`]: the publication date and which clue gave it;
 //! - [`priority`]: the priority score and alert rule;
+//! - [`observe`]: metrics, `/healthz`/`/readyz`, the status file, the live page;
 //! - [`process`]: the one-shot `newsd process` command;
 //! - [`evaluate`]: evaluations against annotated data (`newsd eval ...`);
 //! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
@@ -40,6 +41,7 @@ pub mod input;
 pub mod lang;
 pub mod logging;
 pub mod ner;
+pub mod observe;
 pub mod offsets;
 pub mod pipeline;
 pub mod priority;

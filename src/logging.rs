@@ -24,7 +24,10 @@ pub fn init(cfg: &LogConfig) -> Option<LevelSetter> {
             EnvFilter::try_new(&cfg.level).unwrap_or_else(|_| EnvFilter::new("info"))
         });
     let (filter, handle) = reload::Layer::new(filter);
-    let registry = tracing_subscriber::registry().with(filter);
+    // The last ERROR event is kept for the status file (`newsd status`).
+    let registry = tracing_subscriber::registry()
+        .with(filter)
+        .with(crate::observe::errors::LastErrorLayer);
     let result = match cfg.format {
         LogFormat::Json => registry
             .with(

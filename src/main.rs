@@ -1,5 +1,6 @@
 //! The `newsd` binary: parses the command line and hands over to the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,6 +38,9 @@ enum Command {
     },
     /// Validate the config and print the effective settings.
     CheckConfig,
+    /// Summarise the daemon's state from its status file (exit 0: running, 1: not
+    /// responding, 3: not running).
+    Status,
     /// Measure the real daemon end to end on a corpus folder; prints JSON lines.
     Bench(BenchArgs),
     /// Evaluate a component against annotated data; prints one JSON object.
@@ -164,6 +168,9 @@ struct BenchArgs {
     /// Burst: files dropped at once (corpus files repeated).
     #[arg(long, default_value_t = 100_000)]
     files: usize,
+    /// Run the daemon with `[metrics]` on (listener on a free port, page list kept).
+    #[arg(long)]
+    metrics: bool,
     /// Throughput and startup: repetitions (each on a fresh daemon); the median is
     /// reported last.
     #[arg(long, default_value_t = 3)]
@@ -188,6 +195,7 @@ fn main() -> ExitCode {
         Command::Run => run_daemon(cli.config),
         Command::Process { inputs } => process(cli.config, &inputs),
         Command::CheckConfig => check_config(cli.config),
+        Command::Status => status(cli.config),
         Command::Bench(args) => bench(&args),
         Command::Eval(cmd) => eval(cli.config, cmd),
         Command::Train(cmd) => train(cmd),
@@ -272,8 +280,11 @@ fn process(config_path: Option<PathBuf>, inputs: &[String]) -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // A bar only for a person watching: never in a pipe or a log file.
+    let bar = (inputs.len() > 1 && stderr.is_terminal())
+        .then(|| newsd::process::progress_bar(inputs.len()));
     let mut err = stderr.lock();
-    match newsd::process::run(&loaded.config, inputs, &mut out, &mut err) {
+    match newsd::process::run(&loaded.config, inputs, &mut out, &mut err, bar.as_ref()) {
         Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(newsd::process::ProcessError::Output(e))
@@ -298,6 +309,25 @@ fn check_config(config_path: Option<PathBuf>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn status(config_path: Option<PathBuf>) -> ExitCode {
+    use newsd::observe::report::{Verdict, report};
+    let loaded = match load(config_path.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    match report(&loaded.config.daemon.status_file, &mut out) {
+        Ok(Verdict::Running) => ExitCode::SUCCESS,
+        Ok(Verdict::Unresponsive) => ExitCode::from(1),
+        Ok(Verdict::Stopped) => ExitCode::from(3),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsd status: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn bench(args: &BenchArgs) -> ExitCode {
     match run_bench(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -311,11 +341,15 @@ fn bench(args: &BenchArgs) -> ExitCode {
 fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     use newsd::bench;
     let corpus = bench::load_corpus(&args.corpus)?;
+    let setup = bench::DaemonSetup {
+        concurrency: args.concurrency,
+        metrics: args.metrics,
+    };
     match args.scenario {
         Scenario::Throughput => {
             let mut rates = Vec::new();
             for run in 0..args.runs.max(1) {
-                let t = bench::throughput(&corpus, &args.workdir, args.concurrency)?;
+                let t = bench::throughput(&corpus, &args.workdir, setup)?;
                 println!(
                     "{}",
                     serde_json::json!({"scenario": "throughput", "run": run, "result": t})
@@ -330,27 +364,21 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             );
         }
         Scenario::Latency => {
-            let l = bench::latency(
-                &corpus,
-                &args.workdir,
-                args.rate,
-                args.count,
-                args.concurrency,
-            )?;
+            let l = bench::latency(&corpus, &args.workdir, args.rate, args.count, setup)?;
             println!(
                 "{}",
                 serde_json::json!({"scenario": "latency", "result": l})
             );
         }
         Scenario::Burst => {
-            let b = bench::burst(&corpus, &args.workdir, args.files, args.concurrency)?;
+            let b = bench::burst(&corpus, &args.workdir, args.files, setup)?;
             println!("{}", serde_json::json!({"scenario": "burst", "result": b}));
         }
         Scenario::Startup => {
             let mut ready = Vec::new();
             let mut first = Vec::new();
             for run in 0..args.runs.max(1) {
-                let s = bench::startup(&corpus, &args.workdir, args.concurrency)?;
+                let s = bench::startup(&corpus, &args.workdir, setup)?;
                 println!(
                     "{}",
                     serde_json::json!({"scenario": "startup", "run": run, "result": s})

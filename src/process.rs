@@ -25,14 +25,50 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// A progress bar over the inputs, for a terminal: `newsd process` shows it on stderr
+/// when stderr is a terminal and there is more than one input.
+pub fn progress_bar(inputs: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(inputs as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40.cyan/blue} {pos}/{len} files, {per_sec}, eta {eta} {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Processes each input (`-` is standard input), writing records to `out` and one
-/// `<path>: <reason>: <message>` line per refused input to `err`.
+/// `<path>: <reason>: <message>` line per refused input to `err`. With `progress`, the
+/// bar advances once per input and is cleared from the terminal around each error line.
 pub fn run(
     config: &Config,
     inputs: &[String],
     out: &mut dyn Write,
     err: &mut dyn Write,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Summary, ProcessError> {
+    let result = run_inputs(config, inputs, out, err, progress);
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+fn run_inputs(
+    config: &Config,
+    inputs: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<Summary, ProcessError> {
+    // Error lines share stderr with the bar: hide it while one is written.
+    let mut report = |line: String| -> Result<(), ProcessError> {
+        match progress {
+            Some(bar) => bar.suspend(|| writeln!(err, "{line}")),
+            None => writeln!(err, "{line}"),
+        }
+        .map_err(ProcessError::Output)
+    };
     let pipeline = Pipeline::build(&config.pipeline)?;
     // Copies among the inputs of one run are flagged like the daemon flags them across
     // its stream; nothing persists between runs.
@@ -96,17 +132,19 @@ pub fn run(
                             code,
                             message,
                         } => {
-                            writeln!(err, "{path}: item {item}: {code}: {message}")
-                                .map_err(ProcessError::Output)?;
+                            report(format!("{path}: item {item}: {code}: {message}"))?;
                             summary.failed += 1;
                         }
                     }
                 }
             }
             Err(e) => {
-                writeln!(err, "{path}: {}: {e}", e.code()).map_err(ProcessError::Output)?;
+                report(format!("{path}: {}: {e}", e.code()))?;
                 summary.failed += 1;
             }
+        }
+        if let Some(bar) = progress {
+            bar.inc(1);
         }
     }
     out.flush().map_err(ProcessError::Output)?;

@@ -165,3 +165,51 @@ fn process_reads_stdin_and_files_and_reports_failures() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.bin: binary:"), "{err}");
 }
+
+#[test]
+fn process_shows_a_progress_bar_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for i in 0..4 {
+        let name = format!("a{i}.txt");
+        std::fs::write(dir.path().join(&name), common::article(i)).unwrap();
+        names.push(name);
+    }
+    // Piped: stderr is not a terminal, so no bar (and nothing else: all inputs are fine).
+    let out = Command::new(BIN)
+        .arg("process")
+        .args(&names)
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+
+    // On a terminal: util-linux `script` gives the command a pseudo-terminal and copies
+    // what it shows to our stdout (records go to /dev/null, so that is the bar).
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.is_file() {
+        println!("skipping the terminal half: no /usr/bin/script (util-linux)");
+        return;
+    }
+    let cmd = format!("{BIN} process {} > /dev/null", names.join(" "));
+    let out = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("/4 files"),
+        "a bar on the terminal: {shown:?}"
+    );
+}

@@ -16,6 +16,7 @@
 mod failed;
 mod outbox;
 mod recover;
+mod status;
 mod systemd;
 mod tracker;
 mod watch;
@@ -26,7 +27,7 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -81,6 +82,14 @@ pub enum DaemonError {
     /// The inbox cannot be watched.
     #[error(transparent)]
     Watch(#[from] watch::WatchError),
+    /// The metrics listener could not bind its address.
+    #[error("metrics.listen {addr}: {source}")]
+    Listen {
+        /// The configured address.
+        addr: std::net::SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
@@ -208,9 +217,51 @@ pub struct Shared {
     refused: Mutex<HashSet<OsString>>,
     /// Counters.
     pub stats: Stats,
+    /// The exported metrics (always kept: they are a few atomics, and the status file
+    /// reads them).
+    pub metrics: Arc<crate::observe::metrics::Metrics>,
+    /// The latest articles for the live page, when `[metrics]` is on.
+    pub recent: Option<Arc<crate::observe::recent::Recent>>,
+    /// Recovery of `work/` is done.
+    recovered: AtomicBool,
 }
 
 impl Shared {
+    /// Shared state; `recent` keeps that many articles for the page (`None`: page off).
+    pub fn new(recent: Option<usize>) -> Self {
+        Self {
+            recent: recent.map(|n| Arc::new(crate::observe::recent::Recent::new(n))),
+            ..Self::default()
+        }
+    }
+
+    /// Work is waiting or in flight and nothing finished for `stall`: the writer (or
+    /// every worker) is stuck.
+    pub fn stalled(&self, stall: Duration) -> bool {
+        let busy = self.stats.in_flight() > 0 || self.queued_len() > 0;
+        busy && self.stats.since_progress() > stall
+    }
+
+    /// Ready to serve: recovery is done and the pipeline is not stalled.
+    pub fn ready(&self, stall: Duration) -> bool {
+        self.recovered.load(Ordering::Relaxed) && !self.stalled(stall)
+    }
+
+    /// Recovery of `work/` is done (readiness waits for it).
+    pub fn mark_recovered(&self) {
+        self.recovered.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether recovery of `work/` is done.
+    pub fn is_recovered(&self) -> bool {
+        self.recovered.load(Ordering::Relaxed)
+    }
+
+    /// Articles claimed and not finished.
+    pub fn in_flight(&self) -> u64 {
+        self.stats.in_flight()
+    }
+
     /// Marks a name as queued; false if it already was.
     fn mark_queued(&self, name: &OsString) -> bool {
         self.queued

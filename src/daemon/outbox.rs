@@ -24,6 +24,8 @@ use super::{Dirs, Runtime, Shared};
 use crate::config::{AfterProcessing, FsyncPolicy, OutboxConfig};
 use crate::dedup::{DedupIndex, Fingerprint};
 use crate::fsutil;
+use crate::observe::metrics::Metrics;
+use crate::observe::recent::RecentArticle;
 use crate::record::{DedupOut, Record};
 
 /// A finished record waiting to be written, and the input it releases once durable.
@@ -42,6 +44,9 @@ pub struct Commit {
     pub claim: String,
     /// When the worker started on it, for the latency log.
     pub claimed_at: Instant,
+    /// The input's modification time: when it was dropped, for the drop-to-record
+    /// latency.
+    pub dropped_at: Option<SystemTime>,
     /// Its alert already reached the alerts file before a crash: do not write it again.
     pub skip_alert: bool,
     /// Release the input once this commit is durable (the last item of the input).
@@ -64,6 +69,7 @@ impl Commit {
             name,
             claim,
             claimed_at,
+            dropped_at: None,
             skip_alert: true,
             release: true,
         }
@@ -296,6 +302,7 @@ pub fn run(
     let mut unsynced: Vec<Commit> = Vec::new();
     let mut last_sync = Instant::now();
     let mut batch: Vec<Commit> = Vec::new();
+    let mut recent: Vec<RecentArticle> = Vec::new();
     loop {
         let rt = runtime.borrow().clone();
         let cfg = &rt.config.outbox;
@@ -347,14 +354,28 @@ pub fn run(
             let priority = crate::priority::compute(record, &rt.config.priority);
             let alert = priority.alert;
             record.priority = Some(priority);
+            // The page keeps the text even when the outbox leaves it out.
+            let page_text = match shared.recent {
+                Some(_) if cfg.include_text => record.text.clone(),
+                Some(_) => record.text.take(),
+                None => None,
+            };
             let line = record.to_line();
             // The alert goes first: after a crash between the two writes, recovery sees
             // the alert and does not repeat it (a record first would lose the alert).
-            if alert && !commit.skip_alert {
+            let alerted = alert && !commit.skip_alert;
+            if alerted {
                 write_with_retry(&mut alerts, &line);
             }
             write_with_retry(&mut outbox, &line);
+            count_record(&shared.metrics, record, line.len(), alerted);
+            if let Some(text) = page_text {
+                recent.push(RecentArticle::of(record, text));
+            }
             unsynced.push(commit);
+        }
+        if let Some(r) = shared.recent.as_ref() {
+            r.add(crate::clock::unix_now(), std::mem::take(&mut recent));
         }
         let flush_now = match cfg.fsync {
             FsyncPolicy::Always => !unsynced.is_empty(),
@@ -383,17 +404,32 @@ pub fn run(
                 &commit.claim,
             );
             shared.stats.record_success();
+            if commit.release {
+                let m = &shared.metrics;
+                m.processed.inc();
+                Metrics::observe(&m.claim_to_record, commit.claimed_at.elapsed());
+                if let Some(dropped) = commit.dropped_at {
+                    // A clock step or a future mtime gives a negative age: count it as 0.
+                    let age = SystemTime::now()
+                        .duration_since(dropped)
+                        .unwrap_or_default();
+                    Metrics::observe(&m.drop_to_record, age);
+                }
+            }
             tracing::debug!(
                 claim = %commit.claim,
                 latency_us = commit.claimed_at.elapsed().as_micros() as u64,
                 "record durable, input released"
             );
         }
-        if let Err(e) = outbox.rotate_if_due(cfg) {
-            tracing::error!(error = %e, "outbox rotation failed");
-        }
-        if let Err(e) = alerts.rotate_if_due(cfg) {
-            tracing::error!(error = %e, "alerts rotation failed");
+        for (file, what) in [(&mut outbox, "outbox"), (&mut alerts, "alerts")] {
+            match file.rotate_if_due(cfg) {
+                Ok(true) => {
+                    shared.metrics.rotations.inc();
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, file = what, "rotation failed"),
+            }
         }
         if disconnected {
             if let Err(e) = alerts.sync().and_then(|()| outbox.sync()) {
@@ -402,6 +438,23 @@ pub fn run(
             return;
         }
     }
+}
+
+/// Counts a written record: its bytes, verdicts and stage times.
+fn count_record(m: &Metrics, record: &Record, bytes: usize, alerted: bool) {
+    m.records.inc();
+    m.bytes_out.inc_by(bytes as u64);
+    if alerted {
+        m.alerts.inc();
+    }
+    if record
+        .dedup
+        .as_ref()
+        .is_some_and(|d| d.duplicate_of.is_some())
+    {
+        m.duplicates.inc();
+    }
+    m.observe_stages(record.timings_us.iter().map(|(k, v)| (*k, *v)));
 }
 
 /// Writes a record, retrying while the disk refuses (full, read-only): the input is not

@@ -9,12 +9,14 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use super::status::StatusKeeper;
 use super::{
-    DaemonError, LogLevelSetter, Runtime, Shared, dispatch, lock_work_dir, open_outbox, outbox,
-    prepare_dirs, recover, systemd, timing_of,
+    DaemonError, IgnoreRules, LogLevelSetter, Runtime, Shared, dispatch, lock_work_dir,
+    open_outbox, outbox, prepare_dirs, recover, systemd, timing_of,
 };
 use crate::config::{Config, LoadedConfig};
 use crate::dedup::DedupIndex;
+use crate::observe::status::State;
 use crate::pipeline::Pipeline;
 
 /// How the daemon ended.
@@ -37,6 +39,38 @@ pub async fn run(
     let config = loaded.config;
     let dirs = Arc::new(prepare_dirs(&config)?);
     let _lock = lock_work_dir(&dirs.work)?;
+    let pipeline = Pipeline::build(&config.pipeline)?;
+    let shared = Arc::new(Shared::new(
+        config.metrics.enabled.then_some(config.metrics.recent),
+    ));
+    let cancel = CancellationToken::new();
+    let (runtime_tx, runtime_rx) = watch::channel(Arc::new(Runtime {
+        config: config.clone(),
+        pipeline,
+    }));
+    // The listener and the status file come up before recovery, so /healthz answers
+    // and /readyz says "not ready" while a large work/ folder is recovered.
+    let listen = if config.metrics.enabled {
+        Some(start_http(&config, &shared, &runtime_rx, &cancel).await?)
+    } else {
+        None
+    };
+    let status = StatusKeeper::new(
+        config.daemon.status_file.clone(),
+        dirs.inbox.clone(),
+        IgnoreRules::new(&config.inbox.ignore),
+        // Absolute, so `newsd status` run from another folder finds it.
+        std::path::absolute(&config.outbox.path).unwrap_or_else(|_| config.outbox.path.clone()),
+        listen.map(|a| a.to_string()),
+        shared.clone(),
+        runtime_rx.clone(),
+    )
+    .spawn(cancel.clone())
+    .map_err(|source| DaemonError::Folder {
+        what: "status file",
+        path: config.daemon.status_file.clone(),
+        source,
+    })?;
     let outbox = open_outbox(&config.outbox.path)?;
     let alerts = open_outbox(&config.outbox.alerts_file())?;
     let recovery =
@@ -78,15 +112,8 @@ pub async fn run(
     } else {
         None
     };
-    let pipeline = Pipeline::build(&config.pipeline)?;
     let concurrency = config.pipeline.effective_concurrency();
-    let shared = Arc::new(Shared::default());
-    let cancel = CancellationToken::new();
     let timing = Arc::new(Mutex::new(timing_of(&config)));
-    let (runtime_tx, runtime_rx) = watch::channel(Arc::new(Runtime {
-        config: config.clone(),
-        pipeline,
-    }));
 
     // Writer: a plain thread, since all it does is blocking file I/O.
     let (commit_tx, commit_rx) = sync_channel(config.pipeline.queue);
@@ -134,6 +161,7 @@ pub async fn run(
         runtime_rx.clone(),
         cancel.clone(),
     ));
+    shared.mark_recovered();
     systemd::ready();
     tracing::info!(
         inbox = %dirs.inbox.display(),
@@ -168,6 +196,11 @@ pub async fn run(
         .await;
     })
     .await;
+    // The status thread ends at once on cancellation; the last word is "stopped".
+    match tokio::task::spawn_blocking(move || status.join()).await {
+        Ok(Ok(mut keeper)) => keeper.write(State::Stopped),
+        _ => tracing::warn!("status thread failed; the status file may be stale"),
+    }
     match finished {
         Ok(()) => {
             tracing::info!("stopped cleanly");
@@ -180,6 +213,64 @@ pub async fn run(
             );
             Ok(Exit::DeadlineReached)
         }
+    }
+}
+
+/// Binds the observability listener and serves it on the runtime until `cancel`.
+/// Returns the bound address (port 0 in the config takes a free one).
+async fn start_http(
+    config: &Config,
+    shared: &Arc<Shared>,
+    runtime: &watch::Receiver<Arc<Runtime>>,
+    cancel: &CancellationToken,
+) -> Result<std::net::SocketAddr, DaemonError> {
+    let addr = config.metrics.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| DaemonError::Listen { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| DaemonError::Listen { addr, source })?;
+    let state = crate::observe::http::HttpState {
+        metrics: shared.metrics.clone(),
+        recent: shared
+            .recent
+            .clone()
+            .unwrap_or_else(|| Arc::new(crate::observe::recent::Recent::new(1))),
+        probe: Arc::new(Probe {
+            shared: shared.clone(),
+            runtime: runtime.clone(),
+        }),
+    };
+    let cancel = cancel.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::observe::http::serve(listener, state, cancel).await {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    });
+    tracing::info!(listen = %bound, "serving /metrics, /healthz, /readyz and the page at /");
+    if !bound.ip().is_loopback() {
+        tracing::warn!(listen = %bound, "the metrics listener is not on loopback: the page shows article text to anyone who can reach it");
+    }
+    Ok(bound)
+}
+
+/// Readiness for the listener, from the shared state and the live stall timeout.
+struct Probe {
+    shared: Arc<Shared>,
+    runtime: watch::Receiver<Arc<Runtime>>,
+}
+
+impl crate::observe::http::Probe for Probe {
+    fn ready(&self) -> bool {
+        let stall = Duration::from_secs(self.runtime.borrow().config.daemon.stall_timeout_s);
+        self.shared.ready(stall)
+    }
+
+    fn refresh(&self) {
+        let m = &self.shared.metrics;
+        m.in_flight.set(self.shared.in_flight() as i64);
+        m.ready.set(i64::from(self.ready()));
     }
 }
 
@@ -212,6 +303,10 @@ fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<&'static str> {
     keep!("pipeline.concurrency", pipeline.concurrency);
     keep!("pipeline.queue", pipeline.queue);
     keep!("log.format", log.format);
+    keep!("daemon.status_file", daemon.status_file);
+    keep!("metrics.enabled", metrics.enabled);
+    keep!("metrics.listen", metrics.listen);
+    keep!("metrics.recent", metrics.recent);
     kept
 }
 
@@ -267,5 +362,20 @@ mod tests {
         assert_eq!(kept, vec!["inbox.path"]);
         assert_eq!(new.inbox.path, running.inbox.path);
         assert_eq!(new.inbox.settle_ms, 5, "live settings apply");
+    }
+
+    #[test]
+    fn the_listener_and_status_file_change_only_on_restart() {
+        let running = Config::default();
+        let mut new = Config::default();
+        new.metrics.enabled = true;
+        new.metrics.listen = "127.0.0.1:1".parse().unwrap();
+        new.daemon.status_file = "elsewhere.json".into();
+        let kept = keep_restart_only(&running, &mut new);
+        assert_eq!(
+            kept,
+            vec!["daemon.status_file", "metrics.enabled", "metrics.listen"]
+        );
+        assert_eq!(new.metrics, running.metrics);
     }
 }

@@ -56,8 +56,7 @@ pub async fn watchdog(
             _ = tick.tick() => {}
         }
         let stall = Duration::from_secs(runtime.borrow().config.daemon.stall_timeout_s);
-        let busy = shared.stats.in_flight() > 0 || shared.queued_len() > 0;
-        if busy && shared.stats.since_progress() > stall {
+        if shared.stalled(stall) {
             if !stalled_logged {
                 tracing::error!(
                     stall_s = stall.as_secs(),

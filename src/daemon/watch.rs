@@ -214,6 +214,7 @@ impl Inner<'_> {
         if !self.ctx.shared.mark_queued(&name) {
             return true;
         }
+        self.ctx.shared.metrics.seen.inc();
         match self.ctx.ready.blocking_send(Job::Inbox(name)) {
             Ok(()) => true,
             Err(_) => false,

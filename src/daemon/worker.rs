@@ -46,11 +46,19 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
     let ctx = BuildContext {
         pipeline: &rt.pipeline,
         formats: &rt.config.formats,
-        include_text: rt.config.outbox.include_text,
+        // The live page shows the text even when the outbox leaves it out; the writer
+        // takes it out of the record then.
+        include_text: rt.config.outbox.include_text || shared.recent.is_some(),
     };
+    let metrics = &shared.metrics;
+    let mut dropped_at = None;
     let result = input::read_file(&claimed.work_path, rt.config.inbox.max_bytes)
         .map_err(ArticleError::from)
-        .and_then(|raw| article::build(&raw, &claimed.origin, ctx, &claimed.written, started));
+        .and_then(|raw| {
+            metrics.bytes_in.inc_by(raw.bytes.len() as u64);
+            dropped_at = raw.mtime;
+            article::build(&raw, &claimed.origin, ctx, &claimed.written, started)
+        });
     let built = match result {
         Ok(built) => built,
         Err(e) => {
@@ -66,6 +74,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
             ) {
                 tracing::error!(error = %io, reason, "cannot move refused input to failed/; it stays in work/");
             }
+            metrics.failed(reason);
             shared.stats.record_failure();
             return;
         }
@@ -84,6 +93,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                     name: claimed.name.clone(),
                     claim: claimed.origin.claim.clone(),
                     claimed_at: started,
+                    dropped_at,
                     skip_alert: claimed.alerted.contains(&item),
                     release: false,
                 });
@@ -93,6 +103,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 code,
                 message,
             } => {
+                metrics.failed_item(code);
                 if let Err(io) = failed::refuse_item(
                     &dirs.failed,
                     &claimed.name,
@@ -139,7 +150,9 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
             let renamed = std::fs::rename(&from, &work_path);
             shared.unmark_queued(&name);
             match renamed {
-                Ok(()) => {}
+                Ok(()) => {
+                    shared.metrics.claimed.inc();
+                }
                 // Gone: removed by its producer or claimed by another instance.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
                 Err(e) => {
@@ -151,6 +164,7 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                         "unclaimable",
                         format!("cannot move into the work folder: {e}"),
                     );
+                    shared.metrics.failed("unclaimable");
                     return None;
                 }
             }
@@ -172,6 +186,7 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
             let received = claim::token_time(&claim)
                 .map(crate::clock::rfc3339)
                 .unwrap_or_else(crate::clock::now_rfc3339);
+            shared.metrics.recovered.inc();
             Some(Claimed {
                 work_path: dirs.work.join(work_name),
                 origin: origin(dirs, &name, claim, received),

@@ -86,14 +86,20 @@ impl Layout {
     /// Every record in the outbox and its rotated files, oldest file first.
     /// Panics on a line that is not a whole JSON object.
     pub fn records(&self) -> Vec<Value> {
+        self.try_records()
+            .unwrap_or_else(|file| panic!("{} does not end with a newline", file.display()))
+    }
+
+    /// Like [`Layout::records`], but `Err(file)` when a file does not end with a
+    /// newline. While the daemon writes, that is expected now and then: one `write` of
+    /// a record longer than a page can be seen half done by a concurrent reader.
+    pub fn try_records(&self) -> Result<Vec<Value>, PathBuf> {
         let mut out = Vec::new();
         for file in self.outbox_files() {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
-            assert!(
-                text.is_empty() || text.ends_with('\n'),
-                "{} does not end with a newline",
-                file.display()
-            );
+            if !(text.is_empty() || text.ends_with('\n')) {
+                return Err(file);
+            }
             for line in text.lines() {
                 let v: Value = serde_json::from_str(line).unwrap_or_else(|e| {
                     panic!("torn or bad line in {}: {e}: {line:.200}", file.display())
@@ -101,7 +107,7 @@ impl Layout {
                 out.push(v);
             }
         }
-        out
+        Ok(out)
     }
 
     /// The current outbox file and its rotated siblings, rotated ones (oldest first) then current.
@@ -129,12 +135,16 @@ impl Layout {
         rotated
     }
 
-    /// Waits until at least `n` records exist; returns them.
+    /// Waits until at least `n` records exist; returns them. A read that catches a
+    /// record half written is retried (see [`Layout::try_records`]).
     pub fn wait_records(&self, n: usize) -> Vec<Value> {
         let mut last = Vec::new();
-        let ok = wait_until(PATIENCE, || {
-            last = self.records();
-            last.len() >= n
+        let ok = wait_until(PATIENCE, || match self.try_records() {
+            Ok(records) => {
+                last = records;
+                last.len() >= n
+            }
+            Err(_) => false,
         });
         assert!(ok, "timed out waiting for {n} records; have {}", last.len());
         last
@@ -390,4 +400,101 @@ pub fn article(i: usize) -> String {
          The operator said it had offered a raise of {i}.5% and called the walkout \
          unlawful. Shipping analysts expect delays to spread to inland rail hubs.\n"
     )
+}
+
+/// `[metrics]` on a free port (the daemon reports the bound address in its status file).
+pub const METRICS_ON: &str = "[metrics]\nenabled = true\nlisten = \"127.0.0.1:0\"\n";
+
+impl Layout {
+    /// The status file (the default `daemon.status_file`, under the daemon's working
+    /// directory, which [`Daemon::start`] sets to the layout's folder).
+    pub fn status_file(&self) -> PathBuf {
+        self.dir.path().join("var/state/status.json")
+    }
+
+    /// The status file's content, once it exists and parses.
+    pub fn status(&self) -> Value {
+        let mut last = Value::Null;
+        let ok = wait_until(PATIENCE, || {
+            last = std::fs::read(self.status_file())
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or(Value::Null);
+            last.is_object()
+        });
+        assert!(ok, "no status file at {}", self.status_file().display());
+        last
+    }
+
+    /// The metrics listener's address, from the status file.
+    pub fn metrics_addr(&self) -> String {
+        let status = self.status();
+        status["listen"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no listen address in the status file: {status}"))
+            .to_string()
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a real TCP connection: (status code, headers, body).
+pub fn http_get(addr: &str, path: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the listener");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code");
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (code, head.to_string(), body)
+}
+
+/// Decodes a chunked body.
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).expect("chunk size");
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// Parses Prometheus/OpenMetrics exposition text into `series → value`, where a series
+/// is written as in the text: `name` or `name{label="value",...}`.
+pub fn parse_metrics(text: &str) -> HashMap<String, f64> {
+    let mut out = HashMap::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("series and value");
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|e| panic!("bad value in {line:?}: {e}"));
+        out.insert(series.to_string(), value);
+    }
+    out
 }

@@ -52,19 +52,25 @@ pub(super) fn candidates(
 ) -> Vec<Phrase> {
     let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut out: Vec<Phrase> = Vec::new();
+    let mut terms: Vec<u32> = Vec::with_capacity(max_words);
     let mut emit = |start: usize, end: usize| {
         if end <= start || end - start > max_words {
             return;
         }
-        let terms: Vec<u32> = words[start..end].iter().map(|w| w.term).collect();
-        let slot = *index.entry(terms.clone()).or_insert_with(|| {
-            out.push(Phrase {
-                terms,
-                count: 0,
-                forms: Vec::new(),
-            });
-            out.len() - 1
-        });
+        terms.clear();
+        terms.extend(words[start..end].iter().map(|w| w.term));
+        let slot = match index.get(terms.as_slice()) {
+            Some(&slot) => slot,
+            None => {
+                out.push(Phrase {
+                    terms: terms.clone(),
+                    count: 0,
+                    forms: Vec::new(),
+                });
+                index.insert(terms.clone(), out.len() - 1);
+                out.len() - 1
+            }
+        };
         let Some(p) = out.get_mut(slot) else { return };
         p.count += 1;
         if let Some(f) = p.forms.iter_mut().find(|f| same((f.0, f.1), (start, end))) {

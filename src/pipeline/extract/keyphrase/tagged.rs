@@ -128,7 +128,6 @@ pub(super) fn tagged(
     let mut lex: Vec<TokenLex> = Vec::new();
     let mut tags: Vec<u8> = Vec::new();
     let mut buf = String::new();
-    let mut lower = String::new();
     let mut sentence = 0u32;
     let title = doc.title.as_deref().unwrap_or("");
     let mut sentences: Vec<(bool, Vec<Span>)> = Vec::with_capacity(doc.sentences.len() + 1);
@@ -159,11 +158,17 @@ pub(super) fn tagged(
             if stopwords.contains(norm) || !norm.chars().any(char::is_alphabetic) {
                 class = Class::Other;
             }
-            lower.clear();
-            lower.push_str(norm);
-            let stem = stemmer.stem(&lower);
-            let next = ids.len() as u32;
-            let term = *ids.entry(stem.into_owned()).or_insert(next);
+            let stem = stemmer.stem(norm);
+            // Look up before inserting: most tokens repeat a term already seen, and
+            // an owned key would cost an allocation each.
+            let term = match ids.get(stem.as_ref()) {
+                Some(&t) => t,
+                None => {
+                    let next = ids.len() as u32;
+                    ids.insert(stem.into_owned(), next);
+                    next
+                }
+            };
             out.words.push(TWord {
                 span: *span,
                 in_title,

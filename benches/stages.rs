@@ -100,5 +100,37 @@ fn score_parts(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, score_parts);
+/// The part-of-speech tagger alone on the seed articles' CoNLL-style sentences
+/// (token analysis included): throughput in tokens per second.
+fn pos(c: &mut Criterion) {
+    use criterion::Throughput;
+    let tagger = newsd::pos::builtin().expect("shipped POS model");
+    let tokenize = Tokenize::build(&TokenizeConfig::default()).expect("tokenize builds");
+    let mut sentences: Vec<Vec<String>> = Vec::new();
+    for (_, text) in ARTICLES {
+        let mut d = doc(text);
+        tokenize.apply(&mut d).expect("tokens");
+        for s in newsd::ner::conll_tokens(&d) {
+            sentences.push(s.iter().map(|&sp| d.slice(sp).to_string()).collect());
+        }
+    }
+    let tokens: usize = sentences.iter().map(Vec::len).sum();
+    let mut g = c.benchmark_group("pos");
+    g.throughput(Throughput::Elements(tokens as u64));
+    g.bench_function("tag_seeds", |b| {
+        let mut lex = Vec::new();
+        let mut out = Vec::new();
+        b.iter(|| {
+            for s in &sentences {
+                lex.clear();
+                lex.extend(s.iter().map(|t| newsd::pos::features::TokenLex::new(t)));
+                tagger.tag_lex(black_box(&lex), &mut out);
+            }
+            out.len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, score_parts, pos);
 criterion_main!(benches);

@@ -11,6 +11,7 @@
 //! - [`dedup`]: near-duplicate fingerprints and the persistent index;
 //! - [`document`]: the article as the stages see it;
 //! - [`ner`]: the named-entity recogniser (model, features, training, evaluation);
+//! - [`pos`]: the part-of-speech tagger (model, features, training, evaluation);
 //! - [`record`]: the output record, the public contract;
 //! - [`topics`]: topic classifier and taxonomy;
 //! - [`article`]: bytes to record, shared by the daemon and `newsd process`;
@@ -44,6 +45,7 @@ pub mod ner;
 pub mod observe;
 pub mod offsets;
 pub mod pipeline;
+pub mod pos;
 pub mod priority;
 pub mod process;
 pub mod published;

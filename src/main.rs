@@ -67,6 +67,8 @@ enum Command {
 enum TrainCommand {
     /// The named-entity recogniser, from CoNLL-2003 files (deterministic).
     Ner(newsd::ner::cli::TrainArgs),
+    /// The part-of-speech tagger, from the POS column of CoNLL-2003 files.
+    Pos(newsd::pos::cli::TrainArgs),
     /// The topic classifier, from a labelled folder.
     Topics {
         /// CSV whose first two columns are id,category (with a header row).
@@ -140,9 +142,25 @@ enum EvalCommand {
         /// Keywords scored per document (k).
         #[arg(long, default_value_t = 10)]
         top: usize,
+        /// Score only the even- or odd-indexed documents (in name order).
+        #[arg(long, value_enum, default_value = "all")]
+        half: HalfArg,
+        /// Write each document's predictions beside its gold phrases here.
+        #[arg(long, value_name = "FILE")]
+        dump: Option<PathBuf>,
     },
     /// The named-entity recogniser on a CoNLL-2003 file (IOB1 or IOB2).
     Ner(newsd::ner::cli::EvalArgs),
+    /// The part-of-speech tagger on a CoNLL-2003 file (tags in the second column).
+    Pos(newsd::pos::cli::EvalArgs),
+}
+
+/// `--half` of `newsd eval keyphrases`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum HalfArg {
+    All,
+    Even,
+    Odd,
 }
 
 #[derive(Debug, clap::Args)]
@@ -403,12 +421,30 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
         Err(code) => return code,
     };
     let result: anyhow::Result<serde_json::Value> = match cmd {
-        EvalCommand::Keyphrases { dataset, top } => {
-            newsd::evaluate::keyphrases::evaluate(&dataset, &loaded.config.pipeline, top)
-                .map_err(anyhow::Error::from)
-                .and_then(|r| Ok(serde_json::to_value(r)?))
+        EvalCommand::Keyphrases {
+            dataset,
+            top,
+            half,
+            dump,
+        } => {
+            use newsd::evaluate::keyphrases::{Half, evaluate_with};
+            let half = match half {
+                HalfArg::All => Half::All,
+                HalfArg::Even => Half::Even,
+                HalfArg::Odd => Half::Odd,
+            };
+            evaluate_with(
+                &dataset,
+                &loaded.config.pipeline,
+                top,
+                half,
+                dump.as_deref(),
+            )
+            .map_err(anyhow::Error::from)
+            .and_then(|r| Ok(serde_json::to_value(r)?))
         }
         EvalCommand::Ner(args) => newsd::ner::cli::run_eval(&args).map_err(anyhow::Error::from),
+        EvalCommand::Pos(args) => newsd::pos::cli::run_eval(&args).map_err(anyhow::Error::from),
         EvalCommand::Sentiment { vader } => newsd::evaluate::sentiment::evaluate(&vader)
             .map_err(anyhow::Error::from)
             .and_then(|r| Ok(serde_json::to_value(r)?)),
@@ -477,6 +513,7 @@ fn eval_topics(
 fn train(cmd: TrainCommand) -> ExitCode {
     let result = match cmd {
         TrainCommand::Ner(args) => newsd::ner::cli::run_train(&args).map_err(anyhow::Error::from),
+        TrainCommand::Pos(args) => newsd::pos::cli::run_train(&args).map_err(anyhow::Error::from),
         TrainCommand::Topics { labels, texts, out } => train_topics(&labels, &texts, &out),
     };
     match result {

@@ -7,8 +7,10 @@
 //! - plain text (500N-KPCrowd): decoded and split into title and body exactly as the
 //!   daemon does with an inbox file ([`input::decode`], [`input::split_title`]);
 //! - TREC SGML (DUC-2001: `<DOC>…<TEXT>…</TEXT></DOC>`): the body is the text of the
-//!   `<TEXT>` elements with inner tags removed and the basic entities decoded. The
-//!   headline tags differ by newswire and carry editorial notes, so no title is taken.
+//!   `<TEXT>` elements, and of the `<LP>` lead paragraph the Wall Street Journal
+//!   keeps before its `<TEXT>`, with inner tags removed and the basic entities
+//!   decoded. The headline tags differ by newswire and carry editorial notes
+//!   ("Eds: INSERTS 2 grafs", "FT 24 APR 91 /"), so no title is taken.
 
 use std::path::{Path, PathBuf};
 
@@ -129,15 +131,25 @@ fn is_sgml(text: &str) -> bool {
     start.starts_with("<DOC>") || start.starts_with("<TEXT>")
 }
 
-/// The text of every `<TEXT>` element, inner tags removed, entities decoded,
-/// elements separated by a blank line.
+/// The article elements of TREC SGML: the body, and the Wall Street Journal's lead
+/// paragraph, which stands before `<TEXT>` in its own element.
+const ARTICLE_TAGS: [&str; 2] = ["TEXT", "LP"];
+
+/// The text of every article element (see [`ARTICLE_TAGS`]) in document order, inner
+/// tags removed, entities decoded, elements separated by a blank line.
 fn sgml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find("<TEXT>") {
-        let after = &rest[open + "<TEXT>".len()..];
-        let (inner, next) = match after.find("</TEXT>") {
-            Some(close) => (&after[..close], &after[close + "</TEXT>".len()..]),
+    // The earliest opening tag of an article element, each time round.
+    while let Some((open, tag)) = ARTICLE_TAGS
+        .iter()
+        .filter_map(|t| rest.find(&format!("<{t}>")).map(|at| (at, *t)))
+        .min()
+    {
+        let after = &rest[open + tag.len() + 2..];
+        let close_tag = format!("</{tag}>");
+        let (inner, next) = match after.find(&close_tag) {
+            Some(close) => (&after[..close], &after[close + close_tag.len()..]),
             None => (after, ""),
         };
         if !out.is_empty() {
@@ -188,6 +200,16 @@ mod tests {
             "{body}"
         );
         assert!(!is_sgml("A title\nA body."));
+    }
+
+    #[test]
+    fn sgml_keeps_the_wsj_lead_paragraph_first() {
+        let doc = "<DOC>\n<HL> Headline </HL>\n<LP>\n   The lead paragraph.\n</LP>\n\
+                   <TEXT>\nThe rest.\n</TEXT>\n</DOC>\n";
+        let body = sgml_text(doc);
+        let (lead, rest) = (body.find("The lead"), body.find("The rest"));
+        assert!(lead.is_some() && rest.is_some() && lead < rest, "{body}");
+        assert!(!body.contains("Headline"), "{body}");
     }
 
     #[test]

@@ -178,12 +178,47 @@ pub fn count_matches(predicted: &[Vec<String>], gold: &[Vec<String>]) -> Counts 
     counts
 }
 
+/// Which documents of a dataset to score, by their index in name order: a fixed
+/// split for choosing settings on one half and reporting the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Half {
+    /// Every document.
+    #[default]
+    All,
+    /// Documents 0, 2, 4, … (before skipping those without gold).
+    Even,
+    /// Documents 1, 3, 5, ….
+    Odd,
+}
+
+impl Half {
+    fn keeps(self, index: usize) -> bool {
+        match self {
+            Half::All => true,
+            Half::Even => index.is_multiple_of(2),
+            Half::Odd => !index.is_multiple_of(2),
+        }
+    }
+}
+
 /// Runs the pipeline of `config` over the dataset in `dir` and scores the first `top`
 /// keywords of each document.
 pub fn evaluate(
     dir: &Path,
     config: &PipelineConfig,
     top: usize,
+) -> Result<KeyphraseReport, EvalError> {
+    evaluate_with(dir, config, top, Half::All, None)
+}
+
+/// [`evaluate`] on one [`Half`] of the documents; with `dump`, also writes each
+/// document's predictions beside its gold phrases to that file, for error analysis.
+pub fn evaluate_with(
+    dir: &Path,
+    config: &PipelineConfig,
+    top: usize,
+    half: Half,
+    dump: Option<&Path>,
 ) -> Result<KeyphraseReport, EvalError> {
     if top == 0 {
         return Err(EvalError::ZeroTop);
@@ -200,7 +235,11 @@ pub fn evaluate(
     let mut refused = 0;
     let mut present = 0usize;
     let mut times: Vec<u64> = Vec::new();
-    for sample in samples {
+    let mut listing = String::new();
+    for (index, sample) in samples.into_iter().enumerate() {
+        if !half.keeps(index) {
+            continue;
+        }
         let gold: Vec<Vec<String>> = sample.gold.iter().map(|g| stemmed(&stemmer, g)).collect();
         if gold.iter().all(Vec::is_empty) {
             skipped += 1;
@@ -223,6 +262,16 @@ pub fn evaluate(
             times.push(*us);
         }
         let counts = count_matches(&predicted, &gold);
+        if dump.is_some() {
+            write_listing(
+                &mut listing,
+                &sample.name,
+                &doc,
+                &predicted,
+                &gold,
+                &sample.gold,
+            );
+        }
         present += gold_in_text(&stemmer, &doc, &gold);
         total.matches += counts.matches;
         total.predicted += counts.predicted;
@@ -230,6 +279,14 @@ pub fn evaluate(
         per_doc.push(counts.scores());
     }
 
+    if let Some(path) = dump {
+        std::fs::write(path, listing).map_err(|source| {
+            EvalError::Corpus(CorpusError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
+    }
     let n = per_doc.len().max(1) as f64;
     let mean = |f: fn(&Scores) -> f64| per_doc.iter().map(f).sum::<f64>() / n;
     let macro_avg = Scores {
@@ -258,6 +315,30 @@ pub fn evaluate(
         gold_present: present as f64 / total.gold.max(1) as f64,
         extract,
     })
+}
+
+/// One document's block of the `--dump` listing: predictions (`+` when they match)
+/// and the gold phrases nothing matched.
+fn write_listing(
+    out: &mut String,
+    name: &str,
+    doc: &Document,
+    predicted: &[Vec<String>],
+    gold: &[Vec<String>],
+    gold_text: &[String],
+) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "## {name}");
+    for (k, p) in doc.keywords.iter().zip(predicted) {
+        let hit = if gold.contains(p) { '+' } else { ' ' };
+        let _ = writeln!(out, "{hit} {} ({:.3})", k.text, k.score);
+    }
+    for (g, text) in gold.iter().zip(gold_text) {
+        if !predicted.contains(g) {
+            let _ = writeln!(out, "  missed: {text}");
+        }
+    }
+    out.push('\n');
 }
 
 /// How many distinct `gold` phrases occur as a contiguous stemmed word sequence of the

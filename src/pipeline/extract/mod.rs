@@ -1,7 +1,8 @@
 //! The `extract` stage: what a tokenized article mentions.
 //!
-//! - key phrases from a position-aware extractor: YAKE term features, position, and a
-//!   logistic-regression re-ranker over candidate n-grams (`keyphrase/`);
+//! - key phrases (`keyphrase/`): noun phrases found with the part-of-speech tagger
+//!   and scored by PositionRank, or (`keyphrase_method = "ranker"`) candidate n-grams
+//!   scored by a logistic-regression re-ranker over YAKE term features and position;
 //! - dates resolved against the publication date, quotations with their speakers,
 //!   and amounts (`facts/`);
 //! - named entities, grouped with their aliases and scored for salience
@@ -23,6 +24,8 @@ use crate::ner::{Recognizer, find_entities};
 use crate::pipeline::{BuildError, Stage, StageError};
 use stopwords::Stopwords;
 
+pub use keyphrase::Method as KeyphraseMethod;
+
 /// Upper bound of `max_phrase_words`: every sub-phrase of a run is a candidate, so
 /// the work per word grows with this length.
 const MAX_PHRASE_WORDS: usize = 10;
@@ -33,6 +36,8 @@ const MAX_PHRASE_WORDS: usize = 10;
 pub struct ExtractConfig {
     /// Most keywords kept per article, best first (0 turns keywords off).
     pub keywords: usize,
+    /// How key phrases are chosen: `positionrank` (noun phrases) or `ranker`.
+    pub keyphrase_method: KeyphraseMethod,
     /// Longest key phrase, in words. From 1 to 10.
     pub max_phrase_words: usize,
     /// Extra stopwords on top of the built-in English list: a file with one word per
@@ -55,7 +60,8 @@ impl Default for ExtractConfig {
     fn default() -> Self {
         Self {
             keywords: 10,
-            max_phrase_words: 4,
+            keyphrase_method: KeyphraseMethod::default(),
+            max_phrase_words: 3,
             stopwords: None,
             dedup_similarity: 0.9,
             ranker: None,
@@ -143,9 +149,13 @@ pub(crate) fn keyphrases(
                 )
             }),
     }?;
+    let tagger = crate::pos::builtin()
+        .map_err(|e| BuildError::new("pipeline.extract", format!("built-in POS model: {e}")))?;
     Ok(keyphrase::Keyphrases::new(
         stopwords,
         ranker,
+        tagger,
+        cfg.keyphrase_method,
         cfg.keywords,
         cfg.max_phrase_words,
         cfg.dedup_similarity,
@@ -224,6 +234,14 @@ mod tests {
             .apply(doc)
             .expect("tokens present");
         doc.keywords.clone()
+    }
+
+    /// The re-ranker's settings (the n-gram extractor).
+    fn ranker() -> ExtractConfig {
+        ExtractConfig {
+            keyphrase_method: KeyphraseMethod::Ranker,
+            ..ExtractConfig::default()
+        }
     }
 
     fn texts(keywords: &[Keyword]) -> Vec<&str> {
@@ -338,7 +356,7 @@ mod tests {
         let cfg = ExtractConfig {
             keywords: 50,
             max_phrase_words: 3,
-            ..ExtractConfig::default()
+            ..ranker()
         };
         let got = extract_with(&cfg, &mut doc);
         let got = texts(&got);
@@ -353,9 +371,9 @@ mod tests {
     fn title_adds_weight_to_known_phrases_only() {
         let text = "Officials discussed trade. Officials discussed energy. \
                     Energy prices rose. Trade grew.";
-        let base = extract_with(&ExtractConfig::default(), &mut prepare(None, text));
+        let base = extract_with(&ranker(), &mut prepare(None, text));
         let titled = extract_with(
-            &ExtractConfig::default(),
+            &ranker(),
             &mut prepare(Some("Talks on trade and unicorns"), text),
         );
         let rank = |k: &[Keyword], t: &str| k.iter().position(|x| x.text.eq_ignore_ascii_case(t));
@@ -374,6 +392,45 @@ mod tests {
         };
         assert!(score(&titled) < score(&base), "trade gained on energy");
         assert!(rank(&titled, "unicorns").is_none());
+    }
+
+    #[test]
+    fn positionrank_prefers_early_central_noun_phrases() {
+        let text = "Congress members plan to sue the Census Bureau over illegal aliens. \
+                    Counting illegal aliens would shift House seats, officials said. \
+                    The Census Bureau says it must count everyone. \
+                    A federal court upheld that approach years ago.";
+        // Four, so that none comes from topping up (see the next test).
+        let cfg = ExtractConfig {
+            keywords: 4,
+            ..ExtractConfig::default()
+        };
+        let got = extract_with(&cfg, &mut prepare(None, text));
+        let got = texts(&got);
+        let rank = |t: &str| got.iter().position(|k| k.eq_ignore_ascii_case(t));
+        assert!(rank("illegal aliens").is_some_and(|r| r < 3), "{got:?}");
+        assert!(rank("Census Bureau").is_some_and(|r| r < 3), "{got:?}");
+        // Verbs and function words are never phrases; nor pieces of a longer run.
+        for absent in ["sue", "said", "Census", "aliens", "the"] {
+            assert!(rank(absent).is_none(), "{absent} in {got:?}");
+        }
+        assert!(got.iter().all(|k| k.split(' ').count() <= 3), "{got:?}");
+    }
+
+    #[test]
+    fn a_headline_alone_is_topped_up_to_the_limit() {
+        let mut doc = prepare(
+            Some("True Grit star Hailee Steinfeld in talks to play Sleeping Beauty"),
+            "Steinfeld may star.",
+        );
+        let got = extract_with(&ExtractConfig::default(), &mut doc);
+        assert!(got.len() >= 4, "{:?}", texts(&got));
+        assert!(
+            texts(&got).contains(&"Sleeping Beauty"),
+            "{:?}",
+            texts(&got)
+        );
+        assert!(got.windows(2).all(|w| w[0].score >= w[1].score));
     }
 
     #[test]

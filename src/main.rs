@@ -122,6 +122,16 @@ enum EvalCommand {
     },
     /// The named-entity recogniser on a CoNLL-2003 file (IOB1 or IOB2).
     Ner(newsd::ner::cli::EvalArgs),
+    /// Language identification on a labelled folder: accuracy, per language, confusions.
+    Language {
+        /// Folder with index.csv (`file,lang,...`) and the files it lists.
+        #[arg(long, value_name = "DIR")]
+        dataset: PathBuf,
+        /// Give the detector only the first N characters of each article (title and
+        /// body), to see how short items fare.
+        #[arg(long, value_name = "N")]
+        max_chars: Option<usize>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -303,6 +313,11 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
     let result: anyhow::Result<serde_json::Value> = match cmd {
         EvalCommand::Keyphrases { dataset, top } => {
             newsd::evaluate::keyphrases::evaluate(&dataset, &loaded.config.pipeline, top)
+                .map_err(anyhow::Error::from)
+                .and_then(|r| Ok(serde_json::to_value(r)?))
+        }
+        EvalCommand::Language { dataset, max_chars } => {
+            newsd::evaluate::language::evaluate(&dataset, &loaded.config.formats, max_chars)
                 .map_err(anyhow::Error::from)
                 .and_then(|r| Ok(serde_json::to_value(r)?))
         }

@@ -219,11 +219,7 @@ fn one(
     );
     doc.published = Some(published);
     doc.published_source = source;
-    let sample = match &a.title {
-        Some(t) => format!("{t}\n{}", doc.text),
-        None => doc.text.clone(),
-    };
-    doc.language = crate::lang::detect(&sample);
+    doc.language = crate::lang::detect_article(a.title.as_deref(), &doc.text);
     ctx.pipeline.run(&mut doc)?;
     let id_bytes = a.item_bytes.as_deref().unwrap_or(&raw.bytes);
     let fingerprint = Fingerprint::of(&doc);

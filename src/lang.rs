@@ -110,6 +110,14 @@ pub fn detect(text: &str) -> Option<Language> {
     })
 }
 
+/// Detects the language of an article from its title and body, as its record gets it.
+pub fn detect_article(title: Option<&str>, text: &str) -> Option<Language> {
+    match title {
+        Some(t) => detect(&format!("{t}\n{text}")),
+        None => detect(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,6 +153,16 @@ enum EvalCommand {
     Ner(newsd::ner::cli::EvalArgs),
     /// The part-of-speech tagger on a CoNLL-2003 file (tags in the second column).
     Pos(newsd::pos::cli::EvalArgs),
+    /// Language identification on a labelled folder: accuracy, per language, confusions.
+    Language {
+        /// Folder with index.csv (`file,lang,...`) and the files it lists.
+        #[arg(long, value_name = "DIR")]
+        dataset: PathBuf,
+        /// Give the detector only the first N characters of each article (title and
+        /// body), to see how short items fare.
+        #[arg(long, value_name = "N")]
+        max_chars: Option<usize>,
+    },
 }
 
 /// `--half` of `newsd eval keyphrases`.
@@ -442,6 +452,11 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
             )
             .map_err(anyhow::Error::from)
             .and_then(|r| Ok(serde_json::to_value(r)?))
+        }
+        EvalCommand::Language { dataset, max_chars } => {
+            newsd::evaluate::language::evaluate(&dataset, &loaded.config.formats, max_chars)
+                .map_err(anyhow::Error::from)
+                .and_then(|r| Ok(serde_json::to_value(r)?))
         }
         EvalCommand::Ner(args) => newsd::ner::cli::run_eval(&args).map_err(anyhow::Error::from),
         EvalCommand::Pos(args) => newsd::pos::cli::run_eval(&args).map_err(anyhow::Error::from),

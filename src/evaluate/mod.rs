@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod dedup;
 pub mod extraction;
 pub mod keyphrases;
+pub mod language;
 pub mod ranker;
 pub mod sentiment;
 pub mod topics;

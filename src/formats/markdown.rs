@@ -24,6 +24,24 @@ fn front_matter(text: &str) -> (Option<(&'static str, &str)>, &str) {
     (None, text)
 }
 
+/// Longest front-matter error message kept, in bytes.
+const MAX_MESSAGE: usize = 400;
+
+/// Cuts a parser's message to [`MAX_MESSAGE`] bytes (on a character boundary). The
+/// TOML parser quotes the offending line, which in a hostile input is the whole file:
+/// the message goes into the refusal's sidecar and logs, and must stay small.
+fn bounded(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
+
 /// Reads front-matter keys into metadata (title, date, author(s), url, lang).
 fn metadata(kind: &str, block: &str) -> Result<(Option<String>, ArticleMeta), FormatError> {
     let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
@@ -31,7 +49,7 @@ fn metadata(kind: &str, block: &str) -> Result<(Option<String>, ArticleMeta), Fo
         "toml" => {
             let table: toml::Table = block
                 .parse()
-                .map_err(|e| FormatError::FrontMatter(format!("TOML: {e}")))?;
+                .map_err(|e| FormatError::FrontMatter(bounded(format!("TOML: {e}"))))?;
             for (k, v) in table {
                 let values = match v {
                     toml::Value::Array(a) => a.iter().filter_map(scalar_toml).collect(),
@@ -42,7 +60,7 @@ fn metadata(kind: &str, block: &str) -> Result<(Option<String>, ArticleMeta), Fo
         }
         _ => {
             let docs = yaml_rust2::YamlLoader::load_from_str(block)
-                .map_err(|e| FormatError::FrontMatter(format!("YAML: {e}")))?;
+                .map_err(|e| FormatError::FrontMatter(bounded(format!("YAML: {e}"))))?;
             if let Some(yaml_rust2::Yaml::Hash(h)) = docs.first() {
                 for (k, v) in h {
                     let Some(k) = k.as_str() else { continue };
@@ -196,6 +214,22 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("Rates held"));
         assert_eq!(a.meta.published.as_deref(), Some("2025-05-06T08:00:00Z"));
         assert_eq!(a.text, "The bank held rates.");
+    }
+
+    #[test]
+    fn deeply_nested_front_matter_is_refused_with_a_short_message() {
+        // The TOML error quoted the whole 200,000-character line it failed on.
+        for (fence, open) in [("+++", "x = "), ("---", "x: ")] {
+            let md = format!("{fence}\n{open}{}\n{fence}\nBody.\n", "[".repeat(200_000));
+            let err = parse(&md).unwrap_err();
+            assert_eq!(err.code(), "front_matter");
+            assert!(
+                err.to_string().len() < 500,
+                "{} bytes",
+                err.to_string().len()
+            );
+        }
+        assert_eq!(bounded("é".repeat(300)).chars().last(), Some('…'));
     }
 
     #[test]

@@ -348,6 +348,54 @@ mod tests {
     }
 
     #[test]
+    fn chinese_and_japanese_tokenise_per_character_and_split_on_full_width_stops() {
+        // Han has no spaces between words: every ideograph is a token of its own, and
+        // the full-width 。！？ end sentences with no space after them.
+        let doc = tokenize("今天下雨。我们去吗？不去！明天见");
+        assert_eq!(
+            sentence_texts(&doc),
+            ["今天下雨。", "我们去吗？", "不去！", "明天见"]
+        );
+        assert_eq!(
+            token_texts(&doc),
+            [
+                "今", "天", "下", "雨", "。", "我", "们", "去", "吗", "？", "不", "去", "！", "明",
+                "天", "见"
+            ]
+        );
+        assert!(
+            doc.tokens
+                .iter()
+                .filter(|t| doc.slice(t.span) == "。")
+                .all(|t| t.kind == TokenKind::Punct)
+        );
+        // Japanese: kanji and hiragana one character each; a katakana word stays whole.
+        let doc = tokenize("東京でニュースを読んだ。楽しい！");
+        assert_eq!(
+            sentence_texts(&doc),
+            ["東京でニュースを読んだ。", "楽しい！"]
+        );
+        assert_eq!(
+            token_texts(&doc),
+            [
+                "東",
+                "京",
+                "で",
+                "ニュース",
+                "を",
+                "読",
+                "ん",
+                "だ",
+                "。",
+                "楽",
+                "し",
+                "い",
+                "！"
+            ]
+        );
+    }
+
+    #[test]
     fn empty_text_gives_nothing() {
         let doc = tokenize("");
         assert!(doc.paragraphs.is_empty() && doc.sentences.is_empty() && doc.tokens.is_empty());

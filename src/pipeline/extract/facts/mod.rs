@@ -93,6 +93,10 @@ pub(super) struct Toks<'a> {
     doc: &'a Document,
 }
 
+/// How many tokens either side of a token [`Toks::sentence_range`] reaches; far more
+/// than a real sentence holds.
+const SENTENCE_REACH: usize = 256;
+
 impl<'a> Toks<'a> {
     pub(super) fn new(doc: &'a Document) -> Self {
         Self { doc }
@@ -151,21 +155,28 @@ impl<'a> Toks<'a> {
         !w.is_empty() && w.chars().all(char::is_alphabetic)
     }
 
-    /// The token range of the sentence holding token `i`.
+    /// The token range of the sentence holding token `i`, cut to at most
+    /// [`SENTENCE_REACH`] tokens on either side of `i`. The rules only look a few words
+    /// around a token; without the cut, text with no sentence ends (one 100,000-word
+    /// "sentence") made every quote, date and amount scan the whole text: quadratic.
     pub(super) fn sentence_range(&self, i: usize) -> Range<usize> {
         let tokens = &self.doc.tokens;
         let Some(s) = tokens.get(i).map(|t| t.sentence) else {
             return i..i;
         };
-        let mut start = i;
-        while start > 0 && tokens.get(start - 1).is_some_and(|t| t.sentence == s) {
-            start -= 1;
+        let lo = i.saturating_sub(SENTENCE_REACH);
+        let hi = tokens.len().min(i + SENTENCE_REACH + 1);
+        let Some(window) = tokens.get(lo..hi) else {
+            return i..i + 1;
+        };
+        // Tokens come in text order, so their sentence indices never decrease.
+        let start = lo + window.partition_point(|t| t.sentence < s);
+        let end = lo + window.partition_point(|t| t.sentence <= s);
+        if start <= i && i < end {
+            start..end
+        } else {
+            i..i + 1
         }
-        let mut end = i + 1;
-        while tokens.get(end).is_some_and(|t| t.sentence == s) {
-            end += 1;
-        }
-        start..end
     }
 
     /// Index of the paragraph holding byte `pos` (the last one if past the end).

@@ -215,3 +215,36 @@ fn facts_dump() {
         }
     }
 }
+
+#[test]
+fn sentence_range_is_exact_in_real_sentences_and_bounded_in_run_ons() {
+    let d = doc("He said it. The minister agreed on Friday.");
+    let t = Toks::new(&d);
+    assert_eq!(t.sentence_range(1), 0..4);
+    assert_eq!(t.sentence_range(5), 4..10);
+    assert_eq!(t.sentence_range(99), 99..99);
+    // One "sentence" of 70,000 tokens: the range stops SENTENCE_REACH tokens away.
+    let d = doc(&"the minister said we will win and ".repeat(10_000));
+    let t = Toks::new(&d);
+    assert_eq!(d.sentences.len(), 1);
+    assert_eq!(t.sentence_range(0), 0..SENTENCE_REACH + 1);
+    let mid = t.len() / 2;
+    assert_eq!(
+        t.sentence_range(mid),
+        mid - SENTENCE_REACH..mid + SENTENCE_REACH + 1
+    );
+}
+
+#[test]
+fn quotes_dates_and_amounts_in_a_run_on_sentence_take_linear_time() {
+    // No full stop anywhere: every quote, date and amount used to scan the whole
+    // "sentence" around it, so 10,000 of them took about a minute unoptimised.
+    let text = "the minister said \"we will win\" on Friday and paid $5m and ".repeat(10_000);
+    let d = doc(&text);
+    let started = Instant::now();
+    assert_eq!(find_quotes(&d).len(), 10_000);
+    assert!(!find_dates(&d, date!(2025 - 05 - 06)).is_empty());
+    assert!(!find_amounts(&d).is_empty());
+    let took = started.elapsed();
+    assert!(took.as_secs() < 30, "{took:?}");
+}

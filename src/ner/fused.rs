@@ -27,8 +27,6 @@ use super::tagger::{Decoded, Prepared, decode_with};
 
 /// How many keys ahead a slot is requested from memory.
 const AHEAD: usize = 12;
-/// Largest quantised weight.
-const QMAX: f32 = 32767.0;
 
 /// One slot of the table: a key and both passes' rows, as `i16` weights times a
 /// per-row step. 96 bytes, so a slot spans two cache lines, fetched together.
@@ -64,25 +62,6 @@ fn prefetch(p: *const u8) {
     let _ = p;
 }
 
-/// The `i16` form of a row trained in memory, quantised as the model writer does
-/// (step = largest magnitude / 32767), so a table built from a trained model tags as
-/// the file written from it will.
-fn quantise(key: u64, row: &[f32; NUM_CLASSES]) -> QuantRow {
-    let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
-    let scale = if max > 0.0 && max.is_finite() {
-        max / QMAX
-    } else {
-        0.0
-    };
-    let mut q = [0i16; NUM_CLASSES];
-    if scale > 0.0 {
-        for (o, w) in q.iter_mut().zip(row) {
-            *o = (w / scale).round().clamp(-QMAX, QMAX) as i16;
-        }
-    }
-    QuantRow { key, scale, q }
-}
-
 /// Adds `value` times a quantised row to a score vector. `f32(q) × step` is the very
 /// product the model reader makes, so sums match the unquantised tables bit for bit.
 #[inline(always)]
@@ -99,9 +78,11 @@ impl Fused {
             .into_iter()
             .enumerate()
             .flat_map(|(pass, w)| {
+                // Quantised as the model writer does, so the table tags as the file
+                // written from this model will.
                 w.sorted()
                     .into_iter()
-                    .map(move |(k, row)| (pass, quantise(k, row)))
+                    .filter_map(move |(k, row)| Some((pass, QuantRow::quantise(k, row)?)))
             })
             .collect();
         Self::from_rows(&rows)

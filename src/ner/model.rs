@@ -211,15 +211,9 @@ fn write_rows(out: &mut Vec<u8>, rows: &[(u64, &[f32; NUM_CLASSES])]) {
     let mut body = Vec::with_capacity(rows.len() * 20);
     let mut kept = 0u32;
     for (k, row) in rows {
-        let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
-        if max == 0.0 || !max.is_finite() {
+        let Some(QuantRow { scale, q, .. }) = QuantRow::quantise(*k, row) else {
             continue;
-        }
-        let scale = max / 32767.0;
-        let q: Vec<i16> = row
-            .iter()
-            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-            .collect();
+        };
         let mask = q
             .iter()
             .enumerate()
@@ -249,6 +243,23 @@ pub struct QuantRow {
 }
 
 impl QuantRow {
+    /// Quantises a row to steps of its largest magnitude / 32767 (a scale per row
+    /// keeps small rows as precise as large ones); `None` for an all-zero or
+    /// non-finite row, which is not stored.
+    pub fn quantise(key: u64, row: &[f32; NUM_CLASSES]) -> Option<QuantRow> {
+        const QMAX: f32 = 32767.0;
+        let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
+        if max == 0.0 || !max.is_finite() {
+            return None;
+        }
+        let scale = max / QMAX;
+        let mut q = [0i16; NUM_CLASSES];
+        for (o, w) in q.iter_mut().zip(row) {
+            *o = (w / scale).round().clamp(-QMAX, QMAX) as i16;
+        }
+        Some(QuantRow { key, scale, q })
+    }
+
     /// The row as `f32` weights (`f32(q) × scale`, the products the tagger adds).
     pub fn weights(&self) -> [f32; NUM_CLASSES] {
         let mut row = [0f32; NUM_CLASSES];

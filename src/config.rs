@@ -343,6 +343,12 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// `[log]`.
     pub log: LogConfig,
+    /// `[source]`.
+    pub source: crate::bus::SourceConfig,
+    /// `[sink]`.
+    pub sink: crate::bus::SinkConfig,
+    /// `[nats]`.
+    pub nats: crate::bus::NatsConfig,
 }
 
 /// A config together with the file it came from (for messages and reloads).
@@ -527,6 +533,17 @@ impl Config {
                 "log.level",
                 format!("`{}` is not a valid log filter", self.log.level),
             ));
+        }
+        if self.sink.kinds.is_empty() {
+            return Err(invalid(
+                "sink.kinds",
+                "must list at least one of \"outbox\", \"nats\"".into(),
+            ));
+        }
+        if self.source.kind == crate::bus::SourceKind::Nats || self.sink.nats() {
+            self.nats
+                .check()
+                .map_err(|(key, message)| invalid(key, message))?;
         }
         Pipeline::build(&self.pipeline).map_err(|e| invalid(&e.key, e.message))?;
         Ok(())

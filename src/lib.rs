@@ -7,6 +7,7 @@
 //! Map of the modules:
 //! - [`config`]: the TOML settings, their defaults and validation;
 //! - [`daemon`]: the long-running service (watching, claiming, workers, outbox, signals);
+//! - [`bus`]: NATS JetStream as a source of articles and a sink for records;
 //! - [`pipeline`]: the [`pipeline::Stage`] contract and the stages themselves;
 //! - [`dedup`]: near-duplicate fingerprints and the persistent index;
 //! - [`document`]: the article as the stages see it;
@@ -29,6 +30,7 @@
 
 pub mod article;
 pub mod bench;
+pub mod bus;
 pub mod claim;
 pub mod clock;
 pub mod config;

@@ -64,6 +64,32 @@ impl<'a> Failure<'a> {
     }
 }
 
+/// The failure object of an input that is not a file (a bus message), as one JSON line:
+/// the same fields as `<name>.error.json`, for the dead-letter header.
+pub fn failure_json(
+    reason: &str,
+    message: String,
+    name: &str,
+    path: &str,
+    claim: Option<&str>,
+    item: Option<usize>,
+) -> String {
+    let failure = Failure {
+        schema: FAILURE_SCHEMA,
+        reason,
+        message,
+        name: name.to_string(),
+        path: path.to_string(),
+        claim,
+        item,
+        stored_as: None,
+        time: crate::clock::now_rfc3339(),
+        newsd_version: env!("CARGO_PKG_VERSION"),
+    };
+    // Strings and numbers only: serialising cannot fail.
+    serde_json::to_string(&failure).unwrap_or_else(|_| format!("{{\"reason\":\"{reason}\"}}"))
+}
+
 /// Moves a claimed input from `work/` to `failed/` with its sidecar. Returns where the
 /// input ended up.
 pub fn refuse(

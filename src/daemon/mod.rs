@@ -90,6 +90,9 @@ pub enum DaemonError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The bus connection could not be set up.
+    #[error(transparent)]
+    Bus(#[from] crate::bus::BusError),
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
@@ -113,6 +116,8 @@ pub enum Job {
         /// Items whose alerts are already in the alerts file.
         alerted: std::collections::HashSet<usize>,
     },
+    /// A message from the bus (the NATS source).
+    Nats(Box<crate::bus::Delivery>),
 }
 
 /// The settings and the pipeline built from them; replaced whole on reload.
@@ -224,13 +229,16 @@ pub struct Shared {
     pub recent: Option<Arc<crate::observe::recent::Recent>>,
     /// Recovery of `work/` is done.
     recovered: AtomicBool,
+    /// The bus, when a source or sink uses it.
+    pub bus: Option<crate::bus::Bus>,
 }
 
 impl Shared {
     /// Shared state; `recent` keeps that many articles for the page (`None`: page off).
-    pub fn new(recent: Option<usize>) -> Self {
+    pub fn new(recent: Option<usize>, bus: Option<crate::bus::Bus>) -> Self {
         Self {
             recent: recent.map(|n| Arc::new(crate::observe::recent::Recent::new(n))),
+            bus,
             ..Self::default()
         }
     }
@@ -421,8 +429,13 @@ async fn dispatch(
         let permit = tokio::select! {
             biased;
             _ = cancel.cancelled() => {
-                if let Job::Inbox(name) = &job {
-                    shared.unmark_queued(name);
+                match &job {
+                    Job::Inbox(name) => shared.unmark_queued(name),
+                    // Back to the stream at once, for another instance to take.
+                    Job::Nats(d) => {
+                        let _ = d.acker.ack_with(async_nats::jetstream::AckKind::Nak(None)).await;
+                    }
+                    Job::Reclaimed { .. } => {}
                 }
                 break;
             }

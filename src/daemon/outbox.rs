@@ -21,12 +21,38 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::watch;
 
 use super::{Dirs, Runtime, Shared};
+use async_nats::jetstream::message::Acker;
+
+use crate::bus::{Bus, Outgoing, Publisher};
 use crate::config::{AfterProcessing, FsyncPolicy, OutboxConfig};
 use crate::dedup::{DedupIndex, Fingerprint};
 use crate::fsutil;
 use crate::observe::metrics::Metrics;
 use crate::observe::recent::RecentArticle;
 use crate::record::{DedupOut, Record};
+
+/// The input a commit releases once its record is durable.
+#[derive(Clone)]
+pub enum Input {
+    /// A claimed file in `work/`: archived or deleted.
+    File {
+        /// Where it sits in `work/`.
+        work_path: PathBuf,
+        /// Its original name (for the archive).
+        name: OsString,
+    },
+    /// A message from the bus: acknowledged.
+    Message(Arc<Acker>),
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::File { work_path, .. } => write!(f, "File({})", work_path.display()),
+            Input::Message(_) => f.write_str("Message"),
+        }
+    }
+}
 
 /// A finished record waiting to be written, and the input it releases once durable.
 #[derive(Debug)]
@@ -36,10 +62,8 @@ pub struct Commit {
     pub record: Option<Box<Record>>,
     /// The body's fingerprint, for the duplicate index.
     pub fingerprint: Fingerprint,
-    /// The claimed input in `work/`.
-    pub work_path: PathBuf,
-    /// The input's original name (for the archive).
-    pub name: OsString,
+    /// What to release.
+    pub input: Input,
     /// The claim token (for a unique archive name on collisions).
     pub claim: String,
     /// When the worker started on it, for the latency log.
@@ -51,29 +75,38 @@ pub struct Commit {
     pub skip_alert: bool,
     /// Release the input once this commit is durable (the last item of the input).
     pub release: bool,
+    /// A message delivered again: its record may already be in the outbox file (a
+    /// crash between the write and the ack), which the writer checks before writing.
+    pub redelivered: bool,
 }
 
 impl Commit {
     /// A commit that writes nothing and releases the input (a batch whose records were
     /// all written before a crash).
-    pub fn release_only(
-        work_path: PathBuf,
-        name: OsString,
-        claim: String,
-        claimed_at: Instant,
-    ) -> Self {
+    pub fn release_only(input: Input, claim: String, claimed_at: Instant) -> Self {
         Self {
             record: None,
             fingerprint: Fingerprint::default(),
-            work_path,
-            name,
+            input,
             claim,
             claimed_at,
             dropped_at: None,
             skip_alert: true,
             release: true,
+            redelivered: false,
         }
     }
+}
+
+/// Where the writer sends records besides (or instead of) the outbox file.
+#[derive(Debug)]
+pub struct Sinks {
+    /// Records and alerts go to the outbox files.
+    pub outbox: bool,
+    /// Records and alerts are published to the bus.
+    pub publisher: Option<Publisher>,
+    /// The bus, to acknowledge source messages.
+    pub bus: Option<Bus>,
 }
 
 /// The current outbox file.
@@ -294,6 +327,7 @@ pub fn run(
     mut outbox: Outbox,
     mut alerts: Outbox,
     mut index: Option<DedupIndex>,
+    mut sinks: Sinks,
     rx: Receiver<Commit>,
     runtime: watch::Receiver<Arc<Runtime>>,
     dirs: Arc<Dirs>,
@@ -303,6 +337,7 @@ pub fn run(
     let mut last_sync = Instant::now();
     let mut batch: Vec<Commit> = Vec::new();
     let mut recent: Vec<RecentArticle> = Vec::new();
+    let mut outgoing: Vec<Outgoing> = Vec::new();
     loop {
         let rt = runtime.borrow().clone();
         let cfg = &rt.config.outbox;
@@ -329,6 +364,7 @@ pub fn run(
             Err(RecvTimeoutError::Timeout) => false,
             Err(RecvTimeoutError::Disconnected) => true,
         };
+        let already_out = already_written(&outbox, &batch, sinks.outbox);
         for mut commit in batch.drain(..) {
             let Some(record) = commit.record.as_mut() else {
                 unsynced.push(commit);
@@ -361,13 +397,18 @@ pub fn run(
                 None => None,
             };
             let line = record.to_line();
-            // The alert goes first: after a crash between the two writes, recovery sees
-            // the alert and does not repeat it (a record first would lose the alert).
             let alerted = alert && !commit.skip_alert;
-            if alerted {
-                write_with_retry(&mut alerts, &line);
+            if sinks.outbox && !already_out.contains(&record.source.claim) {
+                // The alert goes first: after a crash between the two writes, recovery
+                // sees the alert and does not repeat it (a record first would lose it).
+                if alerted {
+                    write_with_retry(&mut alerts, &line);
+                }
+                write_with_retry(&mut outbox, &line);
             }
-            write_with_retry(&mut outbox, &line);
+            if let Some(p) = sinks.publisher.as_ref() {
+                outgoing.extend(p.messages(record, &line, alert));
+            }
             count_record(&shared.metrics, record, line.len(), alerted);
             if let Some(text) = page_text {
                 recent.push(RecentArticle::of(record, text));
@@ -376,6 +417,13 @@ pub fn run(
         }
         if let Some(r) = shared.recent.as_ref() {
             r.add(crate::clock::unix_now(), std::mem::take(&mut recent));
+        }
+        if let Some(p) = sinks.publisher.as_mut()
+            && !outgoing.is_empty()
+        {
+            let done = p.publish_all(std::mem::take(&mut outgoing));
+            shared.metrics.published.inc_by(done.stored as u64);
+            shared.metrics.publish_duplicates.inc_by(done.duplicates as u64);
         }
         let flush_now = match cfg.fsync {
             FsyncPolicy::Always => !unsynced.is_empty(),
@@ -395,32 +443,36 @@ pub fn run(
             last_sync = Instant::now();
         }
         // With `always`, inputs wait for the fsync above; otherwise the write is enough.
+        let mut acks = Vec::new();
         for commit in unsynced.drain(..) {
-            release(
-                &dirs,
-                rt.config.state.after,
-                &commit.work_path,
-                &commit.name,
-                &commit.claim,
-            );
-            shared.stats.record_success();
-            if commit.release {
-                let m = &shared.metrics;
-                m.processed.inc();
-                Metrics::observe(&m.claim_to_record, commit.claimed_at.elapsed());
-                if let Some(dropped) = commit.dropped_at {
-                    // A clock step or a future mtime gives a negative age: count it as 0.
-                    let age = SystemTime::now()
-                        .duration_since(dropped)
-                        .unwrap_or_default();
-                    Metrics::observe(&m.drop_to_record, age);
+            if !commit.release {
+                continue;
+            }
+            match &commit.input {
+                Input::File { work_path, name } => {
+                    release(&dirs, rt.config.state.after, work_path, name, &commit.claim);
                 }
+                Input::Message(acker) => acks.push(acker.clone()),
+            }
+            shared.stats.record_success();
+            let m = &shared.metrics;
+            m.processed.inc();
+            Metrics::observe(&m.claim_to_record, commit.claimed_at.elapsed());
+            if let Some(dropped) = commit.dropped_at {
+                // A clock step or a future mtime gives a negative age: count it as 0.
+                let age = SystemTime::now()
+                    .duration_since(dropped)
+                    .unwrap_or_default();
+                Metrics::observe(&m.drop_to_record, age);
             }
             tracing::debug!(
                 claim = %commit.claim,
                 latency_us = commit.claimed_at.elapsed().as_micros() as u64,
                 "record durable, input released"
             );
+        }
+        if let Some(bus) = sinks.bus.as_ref() {
+            bus.ack_all(&acks);
         }
         for (file, what) in [(&mut outbox, "outbox"), (&mut alerts, "alerts")] {
             match file.rotate_if_due(cfg) {
@@ -436,6 +488,36 @@ pub fn run(
                 tracing::error!(error = %e, "final outbox fsync failed");
             }
             return;
+        }
+    }
+}
+
+/// Claims (with their item suffix) of redelivered messages' records that are already in
+/// the current outbox file: written before a crash that lost the acknowledgement.
+/// Rotation waits for every input of the file to be released (acked), so the current
+/// file is the only place to look.
+fn already_written(outbox: &Outbox, batch: &[Commit], outbox_sink: bool) -> HashSet<String> {
+    if !outbox_sink {
+        return HashSet::new();
+    }
+    let claims: HashSet<String> = batch
+        .iter()
+        .filter(|c| c.redelivered && c.record.is_some())
+        .map(|c| c.claim.clone())
+        .collect();
+    if claims.is_empty() {
+        return HashSet::new();
+    }
+    match outbox.find_claims(&claims) {
+        Ok(found) => {
+            if !found.is_empty() {
+                tracing::info!(records = found.len(), "redelivered messages already have records in the outbox; not writing them again");
+            }
+            found
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the outbox to check redelivered messages; writing them");
+            HashSet::new()
         }
     }
 }

@@ -113,6 +113,7 @@ mod tests {
             .map(|j| match j {
                 Job::Reclaimed { name, .. } => name.clone(),
                 Job::Inbox(n) => n.clone(),
+                Job::Nats(d) => d.name.clone().into(),
             })
             .collect();
         assert!(names.contains(&OsString::from("b.txt")));

@@ -14,6 +14,7 @@ use super::{
     DaemonError, IgnoreRules, LogLevelSetter, Runtime, Shared, dispatch, lock_work_dir,
     open_outbox, outbox, prepare_dirs, recover, systemd, timing_of,
 };
+use crate::bus::{Bus, SourceKind};
 use crate::config::{Config, LoadedConfig};
 use crate::dedup::DedupIndex;
 use crate::observe::status::State;
@@ -40,8 +41,17 @@ pub async fn run(
     let dirs = Arc::new(prepare_dirs(&config)?);
     let _lock = lock_work_dir(&dirs.work)?;
     let pipeline = Pipeline::build(&config.pipeline)?;
+    let nats_source = config.source.kind == SourceKind::Nats;
+    let bus = if nats_source || config.sink.nats() {
+        let bus = Bus::connect(&config.nats).await?;
+        tracing::info!(servers = ?config.nats.servers, source = nats_source, sink = config.sink.nats(), "nats: connecting");
+        Some(bus)
+    } else {
+        None
+    };
     let shared = Arc::new(Shared::new(
         config.metrics.enabled.then_some(config.metrics.recent),
+        bus.clone(),
     ));
     let cancel = CancellationToken::new();
     let (runtime_tx, runtime_rx) = watch::channel(Arc::new(Runtime {
@@ -117,11 +127,19 @@ pub async fn run(
 
     // Writer: a plain thread, since all it does is blocking file I/O.
     let (commit_tx, commit_rx) = sync_channel(config.pipeline.queue);
+    let sinks = outbox::Sinks {
+        outbox: config.sink.outbox(),
+        publisher: bus
+            .clone()
+            .filter(|_| config.sink.nats())
+            .map(crate::bus::Publisher::new),
+        bus: bus.clone(),
+    };
     let writer = {
         let (rt, dirs, shared) = (runtime_rx.clone(), dirs.clone(), shared.clone());
         std::thread::Builder::new()
             .name("newsd-outbox".into())
-            .spawn(move || outbox::run(outbox, alerts, index, commit_rx, rt, dirs, shared))
+            .spawn(move || outbox::run(outbox, alerts, index, sinks, commit_rx, rt, dirs, shared))
             .map_err(|source| DaemonError::Outbox {
                 path: config.outbox.path.clone(),
                 source,
@@ -142,15 +160,24 @@ pub async fn run(
         cancel.clone(),
     ));
 
-    let mut inbox = config.inbox.clone();
-    inbox.path = dirs.inbox.clone();
-    let watcher = super::watch::start(super::watch::WatchContext {
-        inbox,
-        timing: timing.clone(),
-        ready: ready_tx,
-        shared: shared.clone(),
-        cancel: cancel.clone(),
-    })?;
+    let (watcher, puller) = match &bus {
+        Some(bus) if nats_source => {
+            let puller = tokio::spawn(crate::bus::consume(bus.clone(), ready_tx, cancel.clone()));
+            (None, Some(puller))
+        }
+        _ => {
+            let mut inbox = config.inbox.clone();
+            inbox.path = dirs.inbox.clone();
+            let watcher = super::watch::start(super::watch::WatchContext {
+                inbox,
+                timing: timing.clone(),
+                ready: ready_tx,
+                shared: shared.clone(),
+                cancel: cancel.clone(),
+            })?;
+            (Some(watcher), None)
+        }
+    };
 
     let mut sigterm = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
@@ -187,11 +214,16 @@ pub async fn run(
     let deadline = Instant::now() + Duration::from_secs(deadline_s);
     watchdog.abort();
     let finished = tokio::time::timeout_at(deadline.into(), async {
+        if let Some(puller) = puller {
+            let _ = puller.await;
+        }
         let _ = dispatcher.await;
         // The dispatcher dropped the last record sender; the writer now drains and returns.
         let _ = tokio::task::spawn_blocking(move || {
             let _ = writer.join();
-            let _ = watcher.join();
+            if let Some(watcher) = watcher {
+                let _ = watcher.join();
+            }
         })
         .await;
     })
@@ -307,6 +339,9 @@ fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<&'static str> {
     keep!("metrics.enabled", metrics.enabled);
     keep!("metrics.listen", metrics.listen);
     keep!("metrics.recent", metrics.recent);
+    keep!("source", source);
+    keep!("sink", sink);
+    keep!("nats", nats);
     kept
 }
 

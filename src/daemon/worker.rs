@@ -6,11 +6,11 @@
 //! input stays in `work/` until the writer has made its record durable.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
-use super::outbox::Commit;
+use super::outbox::{Commit, Input};
+use crate::bus::Delivery;
 use super::{Dirs, Job, Runtime, Shared, failed};
 use std::collections::HashSet;
 
@@ -18,15 +18,18 @@ use crate::article::{self, ArticleError, BuildContext, ItemOutcome, Origin};
 use crate::claim;
 use crate::input;
 
-/// A claimed input: where it sits in `work/` and what the record will say about it.
+/// A claimed input: where it sits in `work/` (or the bus message) and what the record
+/// will say about it.
 struct Claimed {
-    work_path: PathBuf,
+    input: Input,
     name: OsString,
     origin: Origin,
     /// Items (0: the whole input) whose records a previous run already wrote.
     written: HashSet<usize>,
     /// Items whose alerts a previous run already wrote.
     alerted: HashSet<usize>,
+    /// The bus message, when the input came from the bus.
+    delivery: Option<Box<Delivery>>,
 }
 
 /// Processes one job to the point where the writer takes over (or the input is refused).
@@ -52,33 +55,27 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
     };
     let metrics = &shared.metrics;
     let mut dropped_at = None;
-    let result = input::read_file(&claimed.work_path, rt.config.inbox.max_bytes)
-        .map_err(ArticleError::from)
-        .and_then(|raw| {
-            metrics.bytes_in.inc_by(raw.bytes.len() as u64);
-            dropped_at = raw.mtime;
-            article::build(&raw, &claimed.origin, ctx, &claimed.written, started)
-        });
+    let max_bytes = rt.config.inbox.max_bytes;
+    let raw = match (&claimed.delivery, &claimed.input) {
+        (Some(d), _) => message_input(d, max_bytes),
+        (None, Input::File { work_path, .. }) => input::read_file(work_path, max_bytes),
+        (None, Input::Message(_)) => Err(input::InputError::Io(std::io::Error::other(
+            "a bus input without its message",
+        ))),
+    };
+    let result = raw.map_err(ArticleError::from).and_then(|raw| {
+        metrics.bytes_in.inc_by(raw.bytes.len() as u64);
+        dropped_at = raw.mtime;
+        article::build(&raw, &claimed.origin, ctx, &claimed.written, started)
+    });
     let built = match result {
         Ok(built) => built,
         Err(e) => {
-            let reason = e.code();
-            if let Err(io) = failed::refuse(
-                &dirs.failed,
-                &claimed.work_path,
-                &claimed.name,
-                &claimed.origin.claim,
-                &dirs.inbox_as_configured,
-                reason,
-                e.to_string(),
-            ) {
-                tracing::error!(error = %io, reason, "cannot move refused input to failed/; it stays in work/");
-            }
-            metrics.failed(reason);
-            shared.stats.record_failure();
+            refuse(&claimed, dirs, shared, e.code(), e.to_string());
             return;
         }
     };
+    let redelivered = claimed.delivery.as_ref().is_some_and(|d| d.delivered > 1);
     let mut commits = Vec::with_capacity(built.items.len());
     for outcome in built.items {
         match outcome {
@@ -89,13 +86,13 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 commits.push(Commit {
                     record: Some(Box::new(p.record)),
                     fingerprint: p.fingerprint,
-                    work_path: claimed.work_path.clone(),
-                    name: claimed.name.clone(),
+                    input: claimed.input.clone(),
                     claim: claimed.origin.claim.clone(),
                     claimed_at: started,
                     dropped_at,
                     skip_alert: claimed.alerted.contains(&item),
                     release: false,
+                    redelivered,
                 });
             }
             ItemOutcome::Failed {
@@ -104,17 +101,7 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
                 message,
             } => {
                 metrics.failed_item(code);
-                if let Err(io) = failed::refuse_item(
-                    &dirs.failed,
-                    &claimed.name,
-                    &claimed.origin.claim,
-                    &dirs.inbox_as_configured,
-                    item,
-                    code,
-                    message,
-                ) {
-                    tracing::error!(error = %io, item, "cannot write the item's failure sidecar");
-                }
+                refuse_item(&claimed, dirs, shared, item, code, message);
             }
         }
     }
@@ -123,9 +110,8 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
     match commits.last_mut() {
         Some(last) => last.release = true,
         None => commits.push(Commit::release_only(
-            claimed.work_path,
-            claimed.name,
-            claimed.origin.claim,
+            claimed.input.clone(),
+            claimed.origin.claim.clone(),
             started,
         )),
     }
@@ -137,6 +123,100 @@ pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSe
             shared.stats.record_skip();
             return;
         }
+    }
+}
+
+/// A bus message's payload as an input, refused like a file when over the size limit.
+fn message_input(d: &Delivery, max_bytes: u64) -> Result<input::RawInput, input::InputError> {
+    let size = d.payload.len() as u64;
+    if size > max_bytes {
+        return Err(input::InputError::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    Ok(input::RawInput {
+        bytes: d.payload.to_vec(),
+        mtime: Some(d.published),
+    })
+}
+
+/// Sends a refused input to `failed/` (a file) or towards the dead letters (a message).
+fn refuse(claimed: &Claimed, dirs: &Dirs, shared: &Shared, reason: &str, message: String) {
+    let metrics = &shared.metrics;
+    match (&claimed.delivery, &claimed.input, shared.bus.as_ref()) {
+        (Some(d), _, Some(bus)) => {
+            let failure = failed::failure_json(
+                reason,
+                message,
+                &claimed.origin.name,
+                &claimed.origin.path,
+                Some(&claimed.origin.claim),
+                None,
+            );
+            tracing::warn!(reason, delivered = d.delivered, "message refused");
+            if bus.block_on(crate::bus::dead_letter(bus, d, failure, reason)) {
+                metrics.dead_letters.inc();
+                metrics.failed(reason);
+                shared.stats.record_failure();
+            } else {
+                // Delivered again later: not finished.
+                shared.stats.record_skip();
+            }
+        }
+        (_, Input::File { work_path, .. }, _) => {
+            if let Err(io) = failed::refuse(
+                &dirs.failed,
+                work_path,
+                &claimed.name,
+                &claimed.origin.claim,
+                &dirs.inbox_as_configured,
+                reason,
+                message,
+            ) {
+                tracing::error!(error = %io, reason, "cannot move refused input to failed/; it stays in work/");
+            }
+            metrics.failed(reason);
+            shared.stats.record_failure();
+        }
+        _ => shared.stats.record_skip(),
+    }
+}
+
+/// Records one refused element of a batch input: a sidecar in `failed/`, or a dead
+/// letter carrying the failure (the message itself is acknowledged with the records).
+fn refuse_item(
+    claimed: &Claimed,
+    dirs: &Dirs,
+    shared: &Shared,
+    item: usize,
+    code: &str,
+    message: String,
+) {
+    if let (Some(d), Some(bus)) = (&claimed.delivery, shared.bus.as_ref()) {
+        let failure = failed::failure_json(
+            code,
+            message,
+            &claimed.origin.name,
+            &claimed.origin.path,
+            Some(&claimed.origin.claim),
+            Some(item),
+        );
+        if bus.block_on(crate::bus::dead_letter_item(bus, d, item, failure, code)) {
+            shared.metrics.dead_letters.inc();
+        }
+        return;
+    }
+    if let Err(io) = failed::refuse_item(
+        &dirs.failed,
+        &claimed.name,
+        &claimed.origin.claim,
+        &dirs.inbox_as_configured,
+        item,
+        code,
+        message,
+    ) {
+        tracing::error!(error = %io, item, "cannot write the item's failure sidecar");
     }
 }
 
@@ -169,11 +249,15 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 }
             }
             Some(Claimed {
-                work_path,
+                input: Input::File {
+                    work_path,
+                    name: name.clone(),
+                },
                 origin: origin(dirs, &name, token, crate::clock::now_rfc3339()),
                 name,
                 written: HashSet::new(),
                 alerted: HashSet::new(),
+                delivery: None,
             })
         }
         Job::Reclaimed {
@@ -188,11 +272,31 @@ fn claim(job: Job, dirs: &Dirs, shared: &Shared) -> Option<Claimed> {
                 .unwrap_or_else(crate::clock::now_rfc3339);
             shared.metrics.recovered.inc();
             Some(Claimed {
-                work_path: dirs.work.join(work_name),
+                input: Input::File {
+                    work_path: dirs.work.join(work_name),
+                    name: name.clone(),
+                },
                 origin: origin(dirs, &name, claim, received),
                 name,
                 written,
                 alerted,
+                delivery: None,
+            })
+        }
+        Job::Nats(d) => {
+            shared.metrics.claimed.inc();
+            Some(Claimed {
+                input: Input::Message(d.acker.clone()),
+                name: OsString::from(&d.name),
+                origin: Origin {
+                    name: d.name.clone(),
+                    path: d.path(),
+                    claim: d.claim(),
+                    received_at: crate::clock::now_rfc3339(),
+                },
+                written: HashSet::new(),
+                alerted: HashSet::new(),
+                delivery: Some(d),
             })
         }
     }

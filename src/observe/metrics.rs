@@ -53,6 +53,12 @@ pub struct Metrics {
     pub bytes_out: Counter,
     /// Outbox (and alerts file) rotations.
     pub rotations: Counter,
+    /// Records and alerts stored by the bus sink.
+    pub published: Counter,
+    /// Records and alerts the bus already held (published again after a crash).
+    pub publish_duplicates: Counter,
+    /// Messages from the bus copied to the dead-letter subject.
+    pub dead_letters: Counter,
     /// Seconds per stage, in [`STAGES`] order.
     stage_seconds: [Histogram; 3],
     /// Seconds from the input's modification time (when it was dropped) to its record
@@ -149,6 +155,21 @@ impl Metrics {
             "outbox_rotations",
             "Rotations of the outbox and the alerts file",
         );
+        let published = counter(
+            &mut registry,
+            "nats_published",
+            "Records and alerts stored by the NATS sink",
+        );
+        let publish_duplicates = counter(
+            &mut registry,
+            "nats_publish_duplicates",
+            "Records and alerts the NATS stream already held (published again after a crash)",
+        );
+        let dead_letters = counter(
+            &mut registry,
+            "nats_dead_letters",
+            "Messages from the NATS source copied to the dead-letter subject",
+        );
         let stages = Family::<Labels, Histogram>::new_with_constructor(|| {
             // 50 µs to about 3.3 s.
             Histogram::new(exponential_buckets(0.000_05, 2.0, 17))
@@ -239,6 +260,9 @@ impl Metrics {
             bytes_in,
             bytes_out,
             rotations,
+            published,
+            publish_duplicates,
+            dead_letters,
             stage_seconds,
             drop_to_record,
             claim_to_record,

@@ -28,6 +28,8 @@ pub const HEADER_NAME: &str = "Newsd-Name";
 pub const HEADER_FAILURE: &str = "Newsd-Failure";
 /// Header carrying only the refusal's machine-readable reason.
 pub const HEADER_REASON: &str = "Newsd-Reason";
+/// Header naming the instance (`nats.name`) that published a record.
+pub const HEADER_PRODUCER: &str = "Newsd-Producer";
 /// Header carrying the record id on published records.
 pub const HEADER_RECORD_ID: &str = "Newsd-Record-Id";
 

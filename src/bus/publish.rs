@@ -11,7 +11,7 @@ use async_nats::jetstream::message::Acker;
 use bytes::Bytes;
 use futures_util::future::join_all;
 
-use super::{Bus, HEADER_RECORD_ID};
+use super::{Bus, HEADER_PRODUCER, HEADER_RECORD_ID};
 use crate::record::Record;
 
 /// One message for the sink.
@@ -106,10 +106,12 @@ impl Publisher {
                 }
             }
             let js = &self.bus.js;
+            let producer = self.bus.config.name.as_str();
             let results = self.bus.block_on(join_all(pending.iter().map(|m| async move {
                 let mut headers = async_nats::HeaderMap::new();
                 headers.insert(HEADER_RECORD_ID, m.record_id.as_str());
                 headers.insert("Content-Type", "application/json");
+                headers.insert(HEADER_PRODUCER, producer);
                 let publish = Publish::build()
                     .payload(m.payload.clone())
                     .headers(headers)

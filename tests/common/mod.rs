@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod nats;
+
 /// The `newsd` binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_newsd");
 

@@ -76,13 +76,26 @@ impl Server {
             .expect("spawn nats-server")
     }
 
-    fn wait_listening(&self) {
+    /// False when the server exited (a port taken meanwhile by another test).
+    fn listening(&mut self) -> bool {
         let end = Instant::now() + Duration::from_secs(30);
         while Instant::now() < end {
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(_)) = c.try_wait()
+            {
+                return false;
+            }
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+                return true;
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    fn wait_listening(&mut self) {
+        if self.listening() {
+            return;
         }
         panic!(
             "nats-server on {} never listened; log:\n{}",
@@ -132,6 +145,19 @@ impl Nats {
 
     fn start(n: usize) -> Option<Nats> {
         let bin = server_bin()?;
+        // Ports are free when picked but another test may take one before the server
+        // binds it: then start again on new ports.
+        for _ in 0..5 {
+            let mut nats = Self::try_start(&bin, n);
+            if nats.servers.iter_mut().all(Server::listening) {
+                return Some(nats);
+            }
+            eprintln!("nats-server did not start (port taken?); log:\n{}", nats.logs());
+        }
+        panic!("nats-server did not start in 5 attempts");
+    }
+
+    fn try_start(bin: &PathBuf, n: usize) -> Nats {
         let dir = tempfile::tempdir().expect("nats dir");
         let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
         let mut servers = Vec::new();
@@ -156,7 +182,7 @@ impl Nats {
             let conf_path = dir.path().join(format!("n{i}.conf"));
             std::fs::write(&conf_path, conf).expect("server conf");
             let log = dir.path().join(format!("n{i}.log"));
-            let child = Server::spawn(&bin, &conf_path, &log);
+            let child = Server::spawn(bin, &conf_path, &log);
             servers.push(Server {
                 child: Some(child),
                 bin: bin.clone(),
@@ -165,10 +191,7 @@ impl Nats {
                 log,
             });
         }
-        for s in &servers {
-            s.wait_listening();
-        }
-        Some(Nats { dir, servers })
+        Nats { dir, servers }
     }
 
     /// Every server's URL, for `nats.servers`.
@@ -268,11 +291,25 @@ pub async fn read_all(js: &jetstream::Context, stream: &str) -> Vec<Stored> {
     if total == 0 {
         return out;
     }
-    let s = js.get_stream(stream).await.expect("stream");
-    let consumer = s
-        .create_consumer(jetstream::consumer::pull::OrderedConfig::default())
-        .await
-        .expect("ordered consumer");
+    // Retried: after a server of a cluster dies, API requests can time out for a while.
+    let end = Instant::now() + Duration::from_secs(90);
+    let consumer = loop {
+        let made = match js.get_stream(stream).await {
+            Ok(s) => s
+                .create_consumer(jetstream::consumer::pull::OrderedConfig::default())
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match made {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < end => {
+                eprintln!("ordered consumer on {stream}: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("cannot read {stream}: {e}"),
+        }
+    };
     let mut messages = consumer.messages().await.expect("messages");
     while (out.len() as u64) < total {
         let next = tokio::time::timeout(Duration::from_secs(30), messages.next())

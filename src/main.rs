@@ -203,6 +203,16 @@ struct BenchArgs {
     /// reported last.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Nats: a running JetStream server (repeat for a cluster).
+    #[arg(
+        long = "nats-server",
+        value_name = "URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
+    nats_servers: Vec<String>,
+    /// Nats: daemons sharing the stream.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -215,6 +225,9 @@ enum Scenario {
     Burst,
     /// Cold start: spawn to READY=1 (models loaded) and to the first record.
     Startup,
+    /// Through NATS JetStream: the corpus published at once to `--instances` daemons
+    /// reading a shared stream and publishing records; articles/s and MB/s.
+    Nats,
 }
 
 fn main() -> ExitCode {
@@ -419,6 +432,28 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             println!(
                 "{}",
                 serde_json::json!({"scenario": "startup", "median_ready_ms": ready[ready.len() / 2], "median_first_record_ms": first[first.len() / 2], "runs": ready.len()})
+            );
+        }
+        Scenario::Nats => {
+            let mut rates = Vec::new();
+            for run in 0..args.runs.max(1) {
+                let t = newsd::bus::bench::throughput(
+                    &corpus,
+                    &args.workdir,
+                    &args.nats_servers,
+                    args.instances,
+                    args.concurrency,
+                )?;
+                println!(
+                    "{}",
+                    serde_json::json!({"scenario": "nats", "run": run, "result": t})
+                );
+                rates.push(t.articles_per_s);
+            }
+            rates.sort_by(f64::total_cmp);
+            println!(
+                "{}",
+                serde_json::json!({"scenario": "nats", "instances": args.instances, "median_articles_per_s": rates[rates.len() / 2], "runs": rates.len()})
             );
         }
     }

@@ -24,15 +24,14 @@ fn two_instances_on_one_inbox_write_each_record_once() {
     // Kill one mid-burst and start it again: its claimed files are in its own work
     // folder, and only it recovers them.
     assert!(
-        wait_until(common::PATIENCE, || a.try_records().map_or(0, |r| r.len()) >= 50),
+        wait_until(common::PATIENCE, || a.try_records().map_or(0, |r| r.len())
+            >= 50),
         "a wrote nothing; log:\n{}",
         da.log_text()
     );
     da.kill9();
     let da = Daemon::start(&a);
-    let total = || {
-        a.try_records().map_or(0, |r| r.len()) + b.try_records().map_or(0, |r| r.len())
-    };
+    let total = || a.try_records().map_or(0, |r| r.len()) + b.try_records().map_or(0, |r| r.len());
     assert!(
         wait_until(Duration::from_secs(240), || total() >= N),
         "{} records; log a:\n{}\nlog b:\n{}",
@@ -51,8 +50,15 @@ fn two_instances_on_one_inbox_write_each_record_once() {
     assert_eq!(by_name.len(), N, "every file has a record");
     let twice: Vec<_> = by_name.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "records written twice: {twice:?}");
-    assert!(!ra.is_empty() && !rb.is_empty(), "both did work: {} and {}", ra.len(), rb.len());
-    assert!(wait_until(Duration::from_secs(30), || a.archived() + b.archived() == N));
+    assert!(
+        !ra.is_empty() && !rb.is_empty(),
+        "both did work: {} and {}",
+        ra.len(),
+        rb.len()
+    );
+    assert!(wait_until(Duration::from_secs(30), || a.archived()
+        + b.archived()
+        == N));
     assert!(Layout::entries(&a.inbox).is_empty());
     eprintln!("instance a wrote {}, b wrote {}", ra.len(), rb.len());
     da.terminate(Duration::from_secs(30));

@@ -36,7 +36,14 @@ fn input_stream(replicas: usize) -> stream::Config {
 }
 
 /// Config for an instance reading from and/or writing to the bus.
-fn bus_config(nats: &Nats, name: &str, source: &str, sinks: &str, extra_nats: &str, rest: &str) -> String {
+fn bus_config(
+    nats: &Nats,
+    name: &str,
+    source: &str,
+    sinks: &str,
+    extra_nats: &str,
+    rest: &str,
+) -> String {
     format!(
         "[source]\nkind = \"{source}\"\n[sink]\nkinds = {sinks}\n{}\n{rest}",
         nats.config(name, extra_nats)
@@ -44,7 +51,13 @@ fn bus_config(nats: &Nats, name: &str, source: &str, sinks: &str, extra_nats: &s
 }
 
 /// Polls the stream's length until `want` or the deadline.
-fn wait_len(rt: &tokio::runtime::Runtime, js: &async_nats::jetstream::Context, stream: &str, want: u64, within: Duration) -> u64 {
+fn wait_len(
+    rt: &tokio::runtime::Runtime,
+    js: &async_nats::jetstream::Context,
+    stream: &str,
+    want: u64,
+    within: Duration,
+) -> u64 {
     let end = Instant::now() + within;
     let mut last = 0;
     while Instant::now() < end {
@@ -62,7 +75,8 @@ fn check_records(stored: &[common::nats::Stored]) -> (HashSet<String>, HashMap<S
     let mut ids = HashSet::new();
     let mut producers: HashMap<String, usize> = HashMap::new();
     for m in stored {
-        let record: Value = serde_json::from_slice(&m.payload).expect("a record is one JSON object");
+        let record: Value =
+            serde_json::from_slice(&m.payload).expect("a record is one JSON object");
         let id = record["id"].as_str().expect("record id").to_string();
         assert_eq!(m.headers.get("Newsd-Record-Id"), Some(&id));
         let claim = record["source"]["claim"].as_str().expect("claim");
@@ -86,7 +100,12 @@ fn two_instances_share_a_stream_and_survive_kill9() {
         // Published in parallel chunks; each is stored before the instances start.
         for chunk in (0..N).collect::<Vec<_>>().chunks(250) {
             let futures = chunk.iter().map(|&i| {
-                publish_article(&js, "newsd.articles.wire", format!("a-{i}.txt"), article(i).into_bytes())
+                publish_article(
+                    &js,
+                    "newsd.articles.wire",
+                    format!("a-{i}.txt"),
+                    article(i).into_bytes(),
+                )
             });
             futures_util::future::join_all(futures).await;
         }
@@ -100,28 +119,57 @@ fn two_instances_share_a_stream_and_survive_kill9() {
     let b = Layout::new(&bus_config(&nats, "b", "nats", "[\"nats\"]", extra, rest));
     let da = Daemon::start(&a);
     let db = Daemon::start(&b);
-    let mid = wait_len(&rt, &js, OUT_STREAM, (N / 4) as u64, Duration::from_secs(300));
-    assert!(mid >= (N / 4) as u64, "only {mid} records; log a:\n{}", da.log_text());
+    let mid = wait_len(
+        &rt,
+        &js,
+        OUT_STREAM,
+        (N / 4) as u64,
+        Duration::from_secs(300),
+    );
+    assert!(
+        mid >= (N / 4) as u64,
+        "only {mid} records; log a:\n{}",
+        da.log_text()
+    );
     da.kill9();
     let killed_at = rt.block_on(stream_len(&js, OUT_STREAM)).unwrap_or(0);
-    assert!(killed_at < N as u64, "the kill came too late to test anything");
+    assert!(
+        killed_at < N as u64,
+        "the kill came too late to test anything"
+    );
     let da = Daemon::start(&a);
     let done = wait_len(&rt, &js, OUT_STREAM, N as u64, Duration::from_secs(400));
-    assert_eq!(done, N as u64, "log a:\n{}\nlog b:\n{}", da.log_text(), db.log_text());
+    assert_eq!(
+        done,
+        N as u64,
+        "log a:\n{}\nlog b:\n{}",
+        da.log_text(),
+        db.log_text()
+    );
     // The input stream empties once every message is acknowledged.
     let end = Instant::now() + Duration::from_secs(60);
     while rt.block_on(stream_len(&js, IN_STREAM)) != Some(0) && Instant::now() < end {
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(rt.block_on(stream_len(&js, IN_STREAM)), Some(0), "unacknowledged messages left");
+    assert_eq!(
+        rt.block_on(stream_len(&js, IN_STREAM)),
+        Some(0),
+        "unacknowledged messages left"
+    );
     // Past the ack wait: nothing comes back late.
     std::thread::sleep(Duration::from_secs(5));
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
     assert_eq!(stored.len(), N, "messages in the output stream");
     let (ids, producers) = check_records(&stored);
     assert_eq!(ids.len(), N, "distinct record ids");
-    assert!(producers.get("a").copied().unwrap_or(0) > 0, "{producers:?}");
-    assert!(producers.get("b").copied().unwrap_or(0) > 0, "{producers:?}");
+    assert!(
+        producers.get("a").copied().unwrap_or(0) > 0,
+        "{producers:?}"
+    );
+    assert!(
+        producers.get("b").copied().unwrap_or(0) > 0,
+        "{producers:?}"
+    );
     eprintln!("killed at {killed_at} records; producers {producers:?}");
     da.terminate(Duration::from_secs(30));
     db.terminate(Duration::from_secs(30));
@@ -129,7 +177,9 @@ fn two_instances_share_a_stream_and_survive_kill9() {
 
 #[test]
 fn a_cluster_loses_nothing_when_a_server_dies() {
-    let Some(mut nats) = Nats::cluster() else { return };
+    let Some(mut nats) = Nats::cluster() else {
+        return;
+    };
     let rt = runtime();
     let js = rt.block_on(nats.client());
     rt.block_on(create_stream(&js, input_stream(3)));
@@ -137,21 +187,39 @@ fn a_cluster_loses_nothing_when_a_server_dies() {
     rt.block_on(async {
         for chunk in (0..N).collect::<Vec<_>>().chunks(100) {
             let futures = chunk.iter().map(|&i| {
-                publish_article(&js, "newsd.articles.wire", format!("c-{i}.txt"), article(i).into_bytes())
+                publish_article(
+                    &js,
+                    "newsd.articles.wire",
+                    format!("c-{i}.txt"),
+                    article(i).into_bytes(),
+                )
             });
             futures_util::future::join_all(futures).await;
         }
     });
     let extra = "[nats.source]\nack_wait_s = 5\nreplicas = 3\n[nats.sink]\nreplicas = 3\n";
     let rest = "[pipeline]\nconcurrency = 1\n";
-    let layout = Layout::new(&bus_config(&nats, "c", "nats", "[\"nats\", \"outbox\"]", extra, rest));
+    let layout = Layout::new(&bus_config(
+        &nats,
+        "c",
+        "nats",
+        "[\"nats\", \"outbox\"]",
+        extra,
+        rest,
+    ));
     let d = Daemon::start(&layout);
     let mid = wait_len(&rt, &js, OUT_STREAM, 60, Duration::from_secs(300));
     assert!(mid >= 60, "only {mid} records; log:\n{}", d.log_text());
     nats.servers[0].kill9();
     let killed_at = rt.block_on(stream_len(&js, OUT_STREAM)).unwrap_or(0);
     let done = wait_len(&rt, &js, OUT_STREAM, N as u64, Duration::from_secs(400));
-    assert_eq!(done, N as u64, "log:\n{}\nservers:\n{}", d.log_text(), nats.logs());
+    assert_eq!(
+        done,
+        N as u64,
+        "log:\n{}\nservers:\n{}",
+        d.log_text(),
+        nats.logs()
+    );
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
     assert_eq!(stored.len(), N);
     let (ids, _) = check_records(&stored);
@@ -185,27 +253,70 @@ fn a_poison_message_goes_to_the_dead_letters_and_the_rest_flow() {
     let poison = b"\x00\x01\x02 not an article \x00".to_vec();
     rt.block_on(async {
         for i in 0..10 {
-            publish_article(&js, "newsd.articles.wire", format!("good-{i}.txt"), article(i).into_bytes()).await;
+            publish_article(
+                &js,
+                "newsd.articles.wire",
+                format!("good-{i}.txt"),
+                article(i).into_bytes(),
+            )
+            .await;
         }
-        publish_article(&js, "newsd.articles.wire", "poison.txt".to_string(), poison.clone()).await;
+        publish_article(
+            &js,
+            "newsd.articles.wire",
+            "poison.txt".to_string(),
+            poison.clone(),
+        )
+        .await;
         for i in 10..20 {
-            publish_article(&js, "newsd.articles.wire", format!("good-{i}.txt"), article(i).into_bytes()).await;
+            publish_article(
+                &js,
+                "newsd.articles.wire",
+                format!("good-{i}.txt"),
+                article(i).into_bytes(),
+            )
+            .await;
         }
     });
-    assert_eq!(wait_len(&rt, &js, OUT_STREAM, 20, Duration::from_secs(120)), 20, "log:\n{}", d.log_text());
-    assert_eq!(wait_len(&rt, &js, "NEWSD_DEAD", 1, Duration::from_secs(60)), 1, "log:\n{}", d.log_text());
+    assert_eq!(
+        wait_len(&rt, &js, OUT_STREAM, 20, Duration::from_secs(120)),
+        20,
+        "log:\n{}",
+        d.log_text()
+    );
+    assert_eq!(
+        wait_len(&rt, &js, "NEWSD_DEAD", 1, Duration::from_secs(60)),
+        1,
+        "log:\n{}",
+        d.log_text()
+    );
     let dead = rt.block_on(read_all(&js, "NEWSD_DEAD"));
     assert_eq!(dead.len(), 1);
     let letter = &dead[0];
     assert_eq!(letter.subject, "newsd.dead");
-    assert_eq!(letter.payload, poison, "the dead letter keeps the original bytes");
-    assert_eq!(letter.headers.get("Newsd-Reason").map(String::as_str), Some("binary"));
-    assert_eq!(letter.headers.get("Newsd-Name").map(String::as_str), Some("poison.txt"));
-    let failure: Value = serde_json::from_str(letter.headers.get("Newsd-Failure").expect("failure header"))
-        .expect("failure is JSON");
+    assert_eq!(
+        letter.payload, poison,
+        "the dead letter keeps the original bytes"
+    );
+    assert_eq!(
+        letter.headers.get("Newsd-Reason").map(String::as_str),
+        Some("binary")
+    );
+    assert_eq!(
+        letter.headers.get("Newsd-Name").map(String::as_str),
+        Some("poison.txt")
+    );
+    let failure: Value =
+        serde_json::from_str(letter.headers.get("Newsd-Failure").expect("failure header"))
+            .expect("failure is JSON");
     assert_eq!(failure["schema"], "newsd.failure/1");
     assert_eq!(failure["reason"], "binary");
-    assert!(failure["message"].as_str().is_some_and(|m| m.contains("binary")), "{failure}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("binary")),
+        "{failure}"
+    );
     // It was tried max_deliveries times, then acknowledged: nothing is left.
     let end = Instant::now() + Duration::from_secs(30);
     while rt.block_on(stream_len(&js, IN_STREAM)) != Some(0) && Instant::now() < end {
@@ -234,14 +345,26 @@ fn folder_to_bus_publishes_each_file_once_across_kill9() {
     d.kill9();
     let killed_at = rt.block_on(stream_len(&js, OUT_STREAM)).unwrap_or(0);
     let d = Daemon::start(&layout);
-    assert_eq!(wait_len(&rt, &js, OUT_STREAM, N as u64, Duration::from_secs(300)), N as u64, "log:\n{}", d.log_text());
-    assert!(common::wait_until(Duration::from_secs(60), || layout.archived() == N), "archived {}", layout.archived());
+    assert_eq!(
+        wait_len(&rt, &js, OUT_STREAM, N as u64, Duration::from_secs(300)),
+        N as u64,
+        "log:\n{}",
+        d.log_text()
+    );
+    assert!(
+        common::wait_until(Duration::from_secs(60), || layout.archived() == N),
+        "archived {}",
+        layout.archived()
+    );
     std::thread::sleep(Duration::from_secs(1));
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
     assert_eq!(stored.len(), N);
     let (ids, _) = check_records(&stored);
     assert_eq!(ids.len(), N);
-    assert!(stored.iter().all(|m| m.subject == "newsd.records.en"), "subjects carry the language");
+    assert!(
+        stored.iter().all(|m| m.subject == "newsd.records.en"),
+        "subjects carry the language"
+    );
     // Only the bus was a sink: the outbox file stays empty.
     assert!(layout.records().is_empty());
     assert!(Layout::entries(&layout.inbox).is_empty());

@@ -209,10 +209,7 @@ impl NatsConfig {
             }
         }
         if self.tls_cert.as_os_str().is_empty() != self.tls_key.as_os_str().is_empty() {
-            return Err((
-                "nats.tls_key",
-                "tls_cert and tls_key go together".into(),
-            ));
+            return Err(("nats.tls_key", "tls_cert and tls_key go together".into()));
         }
         let positive = [
             ("nats.reconnect_max_delay_ms", self.reconnect_max_delay_ms),
@@ -232,7 +229,10 @@ impl NatsConfig {
         let names = [
             ("nats.source.stream", &self.source.stream),
             ("nats.source.consumer", &self.source.consumer),
-            ("nats.source.dead_letter_stream", &self.source.dead_letter_stream),
+            (
+                "nats.source.dead_letter_stream",
+                &self.source.dead_letter_stream,
+            ),
             ("nats.sink.stream", &self.sink.stream),
         ];
         for (key, name) in names {
@@ -244,7 +244,10 @@ impl NatsConfig {
             }
         }
         let subjects = [
-            ("nats.source.dead_letter_subject", &self.source.dead_letter_subject),
+            (
+                "nats.source.dead_letter_subject",
+                &self.source.dead_letter_subject,
+            ),
             ("nats.sink.subject", &self.sink.subject),
             ("nats.sink.alerts_subject", &self.sink.alerts_subject),
         ];

@@ -10,6 +10,7 @@
 //! The client is asynchronous; the writer and the workers are plain threads, so they
 //! reach it through a runtime handle ([`Bus::block_on`]).
 
+pub mod bench;
 pub mod config;
 mod publish;
 mod source;
@@ -89,15 +90,14 @@ impl Bus {
             options = options
                 .credentials_file(&config.credentials)
                 .await
-                .map_err(|e| {
-                    BusError::Connect(format!("{}: {e}", config.credentials.display()))
-                })?;
+                .map_err(|e| BusError::Connect(format!("{}: {e}", config.credentials.display())))?;
         }
         if !config.tls_ca.as_os_str().is_empty() {
             options = options.add_root_certificates(config.tls_ca.clone());
         }
         if !config.tls_cert.as_os_str().is_empty() {
-            options = options.add_client_certificate(config.tls_cert.clone(), config.tls_key.clone());
+            options =
+                options.add_client_certificate(config.tls_cert.clone(), config.tls_key.clone());
         }
         let servers: Vec<async_nats::ServerAddr> = config
             .servers
@@ -125,9 +125,7 @@ impl Bus {
 
     /// Creates (or finds) the source stream, the dead-letter stream and the shared
     /// consumer, when `create` is on; otherwise only looks the consumer up.
-    pub async fn source_consumer(
-        &self,
-    ) -> Result<jetstream::consumer::PullConsumer, BusError> {
+    pub async fn source_consumer(&self) -> Result<jetstream::consumer::PullConsumer, BusError> {
         let c = &self.config.source;
         let setup = |what, name: &str| {
             let name = name.to_string();
@@ -267,7 +265,13 @@ pub fn record_subject(template: &str, lang: Option<&str>, topic: Option<&str>) -
             .unwrap_or(none)
             .chars()
             .map(|c| c.to_ascii_lowercase())
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         if t.is_empty() { none.to_string() } else { t }
     };
@@ -284,17 +288,29 @@ mod tests {
     fn names_take_the_header_and_an_extension_from_the_media_type() {
         assert_eq!(article_name(Some("a.html"), None, "S", 3), "a.html");
         assert_eq!(
-            article_name(Some("dir/../story"), Some("text/html; charset=utf-8"), "S", 3),
+            article_name(
+                Some("dir/../story"),
+                Some("text/html; charset=utf-8"),
+                "S",
+                3
+            ),
             "story.html"
         );
-        assert_eq!(article_name(None, Some("application/x-ndjson"), "S", 9), "S-9.ndjson");
+        assert_eq!(
+            article_name(None, Some("application/x-ndjson"), "S", 9),
+            "S-9.ndjson"
+        );
         assert_eq!(article_name(Some(".."), Some("image/png"), "S", 1), "S-1");
     }
 
     #[test]
     fn subjects_are_filled_and_made_safe() {
         assert_eq!(
-            record_subject("news.{lang}.{topic}", Some("en"), Some("Business & Economy")),
+            record_subject(
+                "news.{lang}.{topic}",
+                Some("en"),
+                Some("Business & Economy")
+            ),
             "news.en.business___economy"
         );
         assert_eq!(record_subject("news.{lang}", None, None), "news.und");

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream::message::PublishMessage as Publish;
 use async_nats::jetstream::message::Acker;
+use async_nats::jetstream::message::PublishMessage as Publish;
 use bytes::Bytes;
 use futures_util::future::join_all;
 
@@ -107,20 +107,22 @@ impl Publisher {
             }
             let js = &self.bus.js;
             let producer = self.bus.config.name.as_str();
-            let results = self.bus.block_on(join_all(pending.iter().map(|m| async move {
-                let mut headers = async_nats::HeaderMap::new();
-                headers.insert(HEADER_RECORD_ID, m.record_id.as_str());
-                headers.insert("Content-Type", "application/json");
-                headers.insert(HEADER_PRODUCER, producer);
-                let publish = Publish::build()
-                    .payload(m.payload.clone())
-                    .headers(headers)
-                    .message_id(&m.msg_id);
-                match js.send_publish(m.subject.clone(), publish).await {
-                    Ok(ack) => ack.await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                }
-            })));
+            let results = self
+                .bus
+                .block_on(join_all(pending.iter().map(|m| async move {
+                    let mut headers = async_nats::HeaderMap::new();
+                    headers.insert(HEADER_RECORD_ID, m.record_id.as_str());
+                    headers.insert("Content-Type", "application/json");
+                    headers.insert(HEADER_PRODUCER, producer);
+                    let publish = Publish::build()
+                        .payload(m.payload.clone())
+                        .headers(headers)
+                        .message_id(&m.msg_id);
+                    match js.send_publish(m.subject.clone(), publish).await {
+                        Ok(ack) => ack.await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                })));
             let mut failed = Vec::new();
             let mut last_error = None;
             for (m, r) in pending.into_iter().zip(results) {
@@ -145,7 +147,6 @@ impl Publisher {
         }
         done
     }
-
 }
 
 impl Bus {
@@ -159,7 +160,10 @@ impl Bus {
         let results = self.block_on(join_all(ackers.iter().map(|a| a.double_ack())));
         let failed = results.iter().filter(|r| r.is_err()).count();
         if failed > 0 {
-            tracing::warn!(failed, "nats: acks not confirmed; those messages will be delivered again");
+            tracing::warn!(
+                failed,
+                "nats: acks not confirmed; those messages will be delivered again"
+            );
         }
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_nats::HeaderMap;
-use async_nats::jetstream::message::Acker;
 use async_nats::jetstream::AckKind;
+use async_nats::jetstream::message::Acker;
 use async_nats::jetstream::message::PublishMessage as Publish;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -176,7 +176,11 @@ pub async fn consume(bus: Bus, ready: mpsc::Sender<Job>, cancel: CancellationTok
             let Some(delivery) = Delivery::of(message) else {
                 continue;
             };
-            tracing::debug!(seq = delivery.seq, delivered = delivery.delivered, "nats: message");
+            tracing::debug!(
+                seq = delivery.seq,
+                delivered = delivery.delivered,
+                "nats: message"
+            );
             let job = Job::Nats(Box::new(delivery));
             tokio::select! {
                 _ = cancel.cancelled() => return,
@@ -204,7 +208,12 @@ async fn backoff(cancel: &CancellationToken, wait: &mut Duration, max: Duration)
 /// or, on its `max_deliveries`th delivery, copied to the dead-letter subject with the
 /// reason (the `failed/*.error.json` object in the `Newsd-Failure` header) and then
 /// acknowledged. Returns true when it went to the dead letters.
-pub async fn dead_letter(bus: &Bus, delivery: &Delivery, failure_json: String, reason: &str) -> bool {
+pub async fn dead_letter(
+    bus: &Bus,
+    delivery: &Delivery,
+    failure_json: String,
+    reason: &str,
+) -> bool {
     let cfg = &bus.config.source;
     if delivery.delivered < i64::from(cfg.max_deliveries) {
         retry_later(bus, delivery).await;
@@ -251,7 +260,12 @@ pub async fn dead_letter_item(
     }
 }
 
-async fn store_dead(bus: &Bus, payload: Bytes, headers: HeaderMap, id: String) -> Result<(), String> {
+async fn store_dead(
+    bus: &Bus,
+    payload: Bytes,
+    headers: HeaderMap,
+    id: String,
+) -> Result<(), String> {
     let publish = Publish::build()
         .payload(payload)
         .headers(headers)

@@ -423,7 +423,10 @@ pub fn run(
         {
             let done = p.publish_all(std::mem::take(&mut outgoing));
             shared.metrics.published.inc_by(done.stored as u64);
-            shared.metrics.publish_duplicates.inc_by(done.duplicates as u64);
+            shared
+                .metrics
+                .publish_duplicates
+                .inc_by(done.duplicates as u64);
         }
         let flush_now = match cfg.fsync {
             FsyncPolicy::Always => !unsynced.is_empty(),
@@ -511,7 +514,10 @@ fn already_written(outbox: &Outbox, batch: &[Commit], outbox_sink: bool) -> Hash
     match outbox.find_claims(&claims) {
         Ok(found) => {
             if !found.is_empty() {
-                tracing::info!(records = found.len(), "redelivered messages already have records in the outbox; not writing them again");
+                tracing::info!(
+                    records = found.len(),
+                    "redelivered messages already have records in the outbox; not writing them again"
+                );
             }
             found
         }

@@ -10,8 +10,8 @@ use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use super::outbox::{Commit, Input};
-use crate::bus::Delivery;
 use super::{Dirs, Job, Runtime, Shared, failed};
+use crate::bus::Delivery;
 use std::collections::HashSet;
 
 use crate::article::{self, ArticleError, BuildContext, ItemOutcome, Origin};

@@ -21,7 +21,11 @@ pub fn server_bin() -> Option<PathBuf> {
         .into_iter()
         .chain(
             std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).map(|d| d.join("nats-server")).collect())
+                .map(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join("nats-server"))
+                        .collect()
+                })
                 .unwrap_or_else(Vec::new),
         )
         .chain([PathBuf::from("/usr/sbin/nats-server")]);
@@ -31,7 +35,9 @@ pub fn server_bin() -> Option<PathBuf> {
         }
     }
     if std::env::var_os("NEWSD_REQUIRE_NATS").is_some() {
-        panic!("nats-server is not installed (NEWSD_REQUIRE_NATS is set): apt-get install nats-server");
+        panic!(
+            "nats-server is not installed (NEWSD_REQUIRE_NATS is set): apt-get install nats-server"
+        );
     }
     eprintln!("SKIPPED: nats-server is not installed (apt-get install nats-server; .ci/run does)");
     None
@@ -152,7 +158,10 @@ impl Nats {
             if nats.servers.iter_mut().all(Server::listening) {
                 return Some(nats);
             }
-            eprintln!("nats-server did not start (port taken?); log:\n{}", nats.logs());
+            eprintln!(
+                "nats-server did not start (port taken?); log:\n{}",
+                nats.logs()
+            );
         }
         panic!("nats-server did not start in 5 attempts");
     }
@@ -324,7 +333,9 @@ pub async fn read_all(js: &jetstream::Context, stream: &str) -> Vec<Stored> {
                     .map(|(k, v)| {
                         (
                             k.to_string(),
-                            v.first().map(|x| x.as_str().to_string()).unwrap_or_default(),
+                            v.first()
+                                .map(|x| x.as_str().to_string())
+                                .unwrap_or_default(),
                         )
                     })
                     .collect()

@@ -371,3 +371,73 @@ fn folder_to_bus_publishes_each_file_once_across_kill9() {
     eprintln!("killed at {killed_at} records");
     d.terminate(Duration::from_secs(30));
 }
+
+#[test]
+fn while_the_bus_is_away_files_wait_in_the_inbox() {
+    let Some(mut nats) = Nats::single() else {
+        return;
+    };
+    let rt = runtime();
+    let js = rt.block_on(nats.client());
+    // Small queues, so the bound on what leaves the inbox is easy to state.
+    let rest = "[pipeline]\nconcurrency = 1\nqueue = 2\n";
+    let layout = Layout::new(&bus_config(&nats, "w", "inbox", "[\"nats\"]", "", rest));
+    let d = Daemon::start(&layout);
+    layout.drop_renamed("first.txt", article(0).as_bytes());
+    assert_eq!(
+        wait_len(&rt, &js, OUT_STREAM, 1, Duration::from_secs(60)),
+        1,
+        "log:\n{}",
+        d.log_text()
+    );
+    nats.servers[0].kill9();
+    const N: usize = 40;
+    for i in 1..=N {
+        layout.drop_renamed(&format!("w-{i}.txt"), article(i).as_bytes());
+    }
+    std::thread::sleep(Duration::from_secs(4));
+    // Claimed at most: one in the worker, `queue` waiting, one batch in the writer.
+    let waiting = Layout::entries(&layout.inbox).len();
+    let claimed = Layout::entries(&layout.work)
+        .iter()
+        .filter(|n| !n.starts_with('.'))
+        .count();
+    assert!(
+        waiting >= N - 6,
+        "only {waiting} of {N} files still in the inbox ({claimed} claimed)"
+    );
+    assert_eq!(
+        waiting + claimed,
+        N,
+        "every file is in the inbox or claimed"
+    );
+    assert!(
+        Layout::entries(&layout.failed).is_empty(),
+        "nothing refused"
+    );
+    assert_eq!(
+        layout.archived(),
+        1,
+        "nothing released while the bus is away"
+    );
+    nats.servers[0].restart();
+    assert_eq!(
+        wait_len(
+            &rt,
+            &js,
+            OUT_STREAM,
+            (N + 1) as u64,
+            Duration::from_secs(120)
+        ),
+        (N + 1) as u64,
+        "log:\n{}",
+        d.log_text()
+    );
+    assert!(common::wait_until(Duration::from_secs(60), || layout
+        .archived()
+        == N + 1));
+    let stored = rt.block_on(read_all(&js, OUT_STREAM));
+    let (ids, _) = check_records(&stored);
+    assert_eq!((stored.len(), ids.len()), (N + 1, N + 1));
+    d.terminate(Duration::from_secs(30));
+}

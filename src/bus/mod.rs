@@ -323,8 +323,10 @@ mod tests {
         assert!(c.check().is_ok());
         c.sink.stream = "a.b".into();
         assert_eq!(c.check().unwrap_err().0, "nats.sink.stream");
-        let mut c = NatsConfig::default();
-        c.servers = vec!["nats://[::1".into()];
+        let c = NatsConfig {
+            servers: vec!["nats://[::1".into()],
+            ..NatsConfig::default()
+        };
         assert_eq!(c.check().unwrap_err().0, "nats.servers");
         let mut c = NatsConfig::default();
         c.source.max_deliveries = 0;

@@ -24,9 +24,9 @@ pub fn server_bin() -> Option<PathBuf> {
                 .map(|p| {
                     std::env::split_paths(&p)
                         .map(|d| d.join("nats-server"))
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_else(Vec::new),
+                .unwrap_or_default(),
         )
         .chain([PathBuf::from("/usr/sbin/nats-server")]);
     for c in candidates {

@@ -70,6 +70,34 @@ fn wait_len(
     last
 }
 
+/// Publishes articles `<prefix>-0.txt` .. `<prefix>-<n-1>.txt`, in parallel chunks,
+/// each stored before this returns.
+fn publish_many(
+    rt: &tokio::runtime::Runtime,
+    js: &async_nats::jetstream::Context,
+    prefix: &str,
+    n: usize,
+) {
+    rt.block_on(async {
+        for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
+            let futures = chunk.iter().map(|&i| {
+                let name = format!("{prefix}-{i}.txt");
+                publish_article(js, "newsd.articles.wire", name, article(i).into_bytes())
+            });
+            futures_util::future::join_all(futures).await;
+        }
+    });
+}
+
+/// Waits until the input stream is empty (every message acknowledged) and says whether it is.
+fn input_drained(rt: &tokio::runtime::Runtime, js: &async_nats::jetstream::Context) -> bool {
+    let end = Instant::now() + Duration::from_secs(60);
+    while rt.block_on(stream_len(js, IN_STREAM)) != Some(0) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    rt.block_on(stream_len(js, IN_STREAM)) == Some(0)
+}
+
 /// Record ids (header and payload agree) and producers of the stored records.
 fn check_records(stored: &[common::nats::Stored]) -> (HashSet<String>, HashMap<String, usize>) {
     let mut ids = HashSet::new();
@@ -96,20 +124,7 @@ fn two_instances_share_a_stream_and_survive_kill9() {
     let js = rt.block_on(nats.client());
     rt.block_on(create_stream(&js, input_stream(1)));
     const N: usize = 5000;
-    rt.block_on(async {
-        // Published in parallel chunks; each is stored before the instances start.
-        for chunk in (0..N).collect::<Vec<_>>().chunks(250) {
-            let futures = chunk.iter().map(|&i| {
-                publish_article(
-                    &js,
-                    "newsd.articles.wire",
-                    format!("a-{i}.txt"),
-                    article(i).into_bytes(),
-                )
-            });
-            futures_util::future::join_all(futures).await;
-        }
-    });
+    publish_many(&rt, &js, "a", N);
     assert_eq!(rt.block_on(stream_len(&js, IN_STREAM)), Some(N as u64));
     // Delivery is what is tested here, so the instances run the cheap stages; a short
     // ack_wait makes the killed instance's messages come back quickly.
@@ -147,15 +162,7 @@ fn two_instances_share_a_stream_and_survive_kill9() {
         db.log_text()
     );
     // The input stream empties once every message is acknowledged.
-    let end = Instant::now() + Duration::from_secs(60);
-    while rt.block_on(stream_len(&js, IN_STREAM)) != Some(0) && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    assert_eq!(
-        rt.block_on(stream_len(&js, IN_STREAM)),
-        Some(0),
-        "unacknowledged messages left"
-    );
+    assert!(input_drained(&rt, &js), "unacknowledged messages left");
     // Past the ack wait: nothing comes back late.
     std::thread::sleep(Duration::from_secs(5));
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
@@ -184,19 +191,7 @@ fn a_cluster_loses_nothing_when_a_server_dies() {
     let js = rt.block_on(nats.client());
     rt.block_on(create_stream(&js, input_stream(3)));
     const N: usize = 600;
-    rt.block_on(async {
-        for chunk in (0..N).collect::<Vec<_>>().chunks(100) {
-            let futures = chunk.iter().map(|&i| {
-                publish_article(
-                    &js,
-                    "newsd.articles.wire",
-                    format!("c-{i}.txt"),
-                    article(i).into_bytes(),
-                )
-            });
-            futures_util::future::join_all(futures).await;
-        }
-    });
+    publish_many(&rt, &js, "c", N);
     let extra = "[nats.source]\nack_wait_s = 5\nreplicas = 3\n[nats.sink]\nreplicas = 3\n";
     let rest = "[pipeline]\nconcurrency = 1\n";
     let layout = Layout::new(&bus_config(
@@ -318,11 +313,7 @@ fn a_poison_message_goes_to_the_dead_letters_and_the_rest_flow() {
         "{failure}"
     );
     // It was tried max_deliveries times, then acknowledged: nothing is left.
-    let end = Instant::now() + Duration::from_secs(30);
-    while rt.block_on(stream_len(&js, IN_STREAM)) != Some(0) && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(rt.block_on(stream_len(&js, IN_STREAM)), Some(0));
+    assert!(input_drained(&rt, &js), "unacknowledged messages left");
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
     let (ids, _) = check_records(&stored);
     assert_eq!(ids.len(), 20);

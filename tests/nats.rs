@@ -432,3 +432,38 @@ fn while_the_bus_is_away_files_wait_in_the_inbox() {
     assert_eq!((stored.len(), ids.len()), (N + 1, N + 1));
     d.terminate(Duration::from_secs(30));
 }
+
+#[test]
+fn bus_to_folder_writes_each_record_once_across_kill9() {
+    let Some(nats) = Nats::single() else {
+        return;
+    };
+    let rt = runtime();
+    let js = rt.block_on(nats.client());
+    rt.block_on(create_stream(&js, input_stream(1)));
+    const N: usize = 400;
+    publish_many(&rt, &js, "o", N);
+    // A short ack wait: messages whose ack the kill lost come back at once, and their
+    // records, already in the outbox, must not be written again.
+    let extra = "[nats.source]\nack_wait_s = 2\n";
+    let layout = Layout::new(&bus_config(&nats, "o", "nats", "[\"outbox\"]", extra, ""));
+    let d = Daemon::start(&layout);
+    assert!(
+        common::wait_until(common::PATIENCE, || layout
+            .try_records()
+            .map_or(0, |r| r.len())
+            >= N / 4),
+        "log:\n{}",
+        d.log_text()
+    );
+    d.kill9();
+    let d = Daemon::start(&layout);
+    assert!(input_drained(&rt, &js), "log:\n{}", d.log_text());
+    std::thread::sleep(Duration::from_secs(3));
+    let records = layout.records();
+    let names = common::count_by_name(&records);
+    let twice: Vec<_> = names.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "written twice: {twice:?}");
+    assert_eq!(names.len(), N, "every message has a record");
+    d.terminate(Duration::from_secs(30));
+}

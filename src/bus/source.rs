@@ -50,11 +50,16 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// The claim token of this message: stable across redeliveries and unique in the
-    /// stream, so the duplicate index and `Nats-Msg-Id` see a redelivery as the same
-    /// input.
+    /// The claim token of this message: stable across redeliveries, so the duplicate
+    /// index and `Nats-Msg-Id` see a redelivery as the same input. The time the stream
+    /// stored it is part of it, since a stream deleted and created again counts its
+    /// sequence from 1 again.
     pub fn claim(&self) -> String {
-        format!("nats-{}-{}", self.stream, self.seq)
+        let stored_ms = self
+            .published
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        format!("nats-{}-{}-{stored_ms}", self.stream, self.seq)
     }
 
     /// A path-like name for the record's `source.path`.

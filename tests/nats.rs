@@ -325,20 +325,22 @@ fn folder_to_bus_publishes_each_file_once_across_kill9() {
     let Some(nats) = Nats::single() else { return };
     let rt = runtime();
     let js = rt.block_on(nats.client());
-    let layout = Layout::new(&bus_config(&nats, "f", "inbox", "[\"nats\"]", "", ""));
+    // Every record is an alert too, so both subjects are exercised.
+    let rest = "[priority]\nalert_threshold = 0.0\n";
+    let layout = Layout::new(&bus_config(&nats, "f", "inbox", "[\"nats\"]", "", rest));
     let d = Daemon::start(&layout);
     const N: usize = 300;
     for i in 0..N {
         layout.drop_renamed(&format!("f-{i}.txt"), article(i).as_bytes());
     }
-    let mid = wait_len(&rt, &js, OUT_STREAM, 30, Duration::from_secs(120));
-    assert!(mid >= 30, "only {mid}; log:\n{}", d.log_text());
+    let mid = wait_len(&rt, &js, OUT_STREAM, 60, Duration::from_secs(120));
+    assert!(mid >= 60, "only {mid}; log:\n{}", d.log_text());
     d.kill9();
     let killed_at = rt.block_on(stream_len(&js, OUT_STREAM)).unwrap_or(0);
     let d = Daemon::start(&layout);
     assert_eq!(
-        wait_len(&rt, &js, OUT_STREAM, N as u64, Duration::from_secs(300)),
-        N as u64,
+        wait_len(&rt, &js, OUT_STREAM, 2 * N as u64, Duration::from_secs(300)),
+        2 * N as u64,
         "log:\n{}",
         d.log_text()
     );
@@ -349,17 +351,32 @@ fn folder_to_bus_publishes_each_file_once_across_kill9() {
     );
     std::thread::sleep(Duration::from_secs(1));
     let stored = rt.block_on(read_all(&js, OUT_STREAM));
-    assert_eq!(stored.len(), N);
-    let (ids, _) = check_records(&stored);
+    assert_eq!(stored.len(), 2 * N);
+    let (records, alerts): (Vec<_>, Vec<_>) = stored
+        .into_iter()
+        .partition(|m| m.subject == "newsd.records.en");
+    assert_eq!(records.len(), N, "records on the language's subject");
+    let (ids, _) = check_records(&records);
     assert_eq!(ids.len(), N);
-    assert!(
-        stored.iter().all(|m| m.subject == "newsd.records.en"),
-        "subjects carry the language"
+    assert!(alerts.iter().all(|m| m.subject == "newsd.alerts"));
+    let alert_ids: HashSet<&String> = alerts
+        .iter()
+        .filter_map(|m| m.headers.get("Newsd-Record-Id"))
+        .collect();
+    assert_eq!(
+        (alerts.len(), alert_ids.len()),
+        (N, N),
+        "one alert per record"
     );
+    assert!(alerts.iter().all(|m| {
+        m.headers
+            .get("Nats-Msg-Id")
+            .is_some_and(|id| id.ends_with(":alert"))
+    }));
     // Only the bus was a sink: the outbox file stays empty.
     assert!(layout.records().is_empty());
     assert!(Layout::entries(&layout.inbox).is_empty());
-    eprintln!("killed at {killed_at} records");
+    eprintln!("killed at {killed_at} records and alerts");
     d.terminate(Duration::from_secs(30));
 }
 

@@ -6,6 +6,9 @@
 //!     > config/models/keyphrase-ranker.toml
 //! ```
 //!
+//! With `--export` first, it prints every candidate's features and label instead
+//! (one JSON line per document), for study outside the daemon.
+//!
 //! With `--folds K` first, it prints K-fold cross-validated F1@10 per dataset (one
 //! JSON line each) instead of weights.
 //!
@@ -17,7 +20,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use newsd::evaluate::ranker::{cross_validate, fit_ranker};
+use newsd::evaluate::ranker::{cross_validate, export, fit_ranker};
 use newsd::pipeline::PipelineConfig;
 
 /// L2 penalty on the standardised weights, unless `--l2 X` says otherwise.
@@ -27,7 +30,13 @@ fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut folds = None;
     let mut l2 = L2;
+    let mut export_only = false;
     while let Some(flag) = args.first().filter(|a| a.starts_with("--")).cloned() {
+        if flag == "--export" {
+            export_only = true;
+            args.remove(0);
+            continue;
+        }
         let value = args.get(1).and_then(|v| v.parse::<f64>().ok());
         match (flag.as_str(), value) {
             ("--folds", Some(k)) if k >= 2.0 => folds = Some(k as usize),
@@ -56,6 +65,17 @@ fn main() -> ExitCode {
     if datasets.is_empty() {
         eprintln!("usage: fit_keyphrase_ranker DATASET[:WEIGHT]...");
         return ExitCode::from(2);
+    }
+    if export_only {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        return match export(&datasets, &PipelineConfig::default(), &mut out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("fit_keyphrase_ranker: {e}");
+                ExitCode::from(1)
+            }
+        };
     }
     if let Some(k) = folds {
         return match cross_validate(&datasets, &PipelineConfig::default(), l2, k, 10) {

@@ -1,6 +1,7 @@
 //! Reading keyphrase datasets: one document file and one gold key file per sample.
 //!
-//! A dataset folder holds `keys/<name>.key` (gold keyphrases, one per line) and the
+//! A folder with `*.jsonl` files is read as KPTimes JSON Lines (`kptimes.rs`).
+//! Otherwise a dataset folder holds `keys/<name>.key` (gold keyphrases, one per line) and the
 //! documents as `docs/<name>.txt` or `docsutf8/<name>.txt`. Two document formats are
 //! understood:
 //!
@@ -27,6 +28,9 @@ pub struct Sample {
     pub body: String,
     /// The gold keyphrases as written in the key file (blank lines dropped).
     pub gold: Vec<String>,
+    /// Other accepted forms of each gold keyphrase, by index (empty lists for key
+    /// files; synonyms for KPTimes): a prediction matching one matches that phrase.
+    pub alternatives: Vec<Vec<String>>,
 }
 
 /// Why a dataset could not be read.
@@ -67,6 +71,11 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CorpusError + '_ {
 
 /// Reads every sample of the dataset in `dir`, sorted by name.
 pub fn load(dir: &Path) -> Result<Vec<Sample>, CorpusError> {
+    if dir.is_dir()
+        && let Some(samples) = super::kptimes::load(dir)?
+    {
+        return Ok(samples);
+    }
     let keys = dir.join("keys");
     let docs = ["docs", "docsutf8"]
         .iter()
@@ -103,7 +112,7 @@ pub fn load(dir: &Path) -> Result<Vec<Sample>, CorpusError> {
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .map(str::to_string)
-                .collect();
+                .collect::<Vec<_>>();
             let bytes = std::fs::read(&doc_path).map_err(io_error(&doc_path))?;
             let text = input::decode(&bytes).map_err(|source| CorpusError::Decode {
                 path: doc_path.clone(),
@@ -119,6 +128,7 @@ pub fn load(dir: &Path) -> Result<Vec<Sample>, CorpusError> {
                 name,
                 title,
                 body,
+                alternatives: vec![Vec::new(); gold.len()],
                 gold,
             })
         })

@@ -18,7 +18,7 @@
 //! literature; the headline figures) and **micro** (P, R and F1 of the summed counts).
 //! Documents without gold phrases are skipped and counted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -154,6 +154,46 @@ pub fn stemmed(stemmer: &Stemmer, phrase: &str) -> Vec<String> {
     words
 }
 
+/// The stemmed gold phrases of a sample, with its alternative forms (KPTimes
+/// synonyms): a prediction equal to an alternative counts as its phrase.
+#[derive(Debug, Clone, Default)]
+pub struct StemmedGold {
+    /// The stemmed gold phrases, in key-file order (empty ones included).
+    pub phrases: Vec<Vec<String>>,
+    /// Stemmed alternative form to the index of its phrase.
+    alternatives: HashMap<Vec<String>, usize>,
+}
+
+impl StemmedGold {
+    /// Stems the gold phrases of `sample` and their alternatives.
+    pub fn new(stemmer: &Stemmer, sample: &super::corpus::Sample) -> Self {
+        let phrases: Vec<Vec<String>> = sample.gold.iter().map(|g| stemmed(stemmer, g)).collect();
+        let mut alternatives = HashMap::new();
+        for (i, forms) in sample.alternatives.iter().enumerate() {
+            for form in forms {
+                let s = stemmed(stemmer, form);
+                if !s.is_empty() {
+                    alternatives.entry(s).or_insert(i);
+                }
+            }
+        }
+        Self {
+            phrases,
+            alternatives,
+        }
+    }
+
+    /// `predicted`, or the gold phrase it is an alternative form of.
+    pub fn canonical(&self, predicted: Vec<String>) -> Vec<String> {
+        match self.alternatives.get(&predicted) {
+            Some(&i) if !self.phrases.contains(&predicted) => {
+                self.phrases.get(i).cloned().unwrap_or(predicted)
+            }
+            _ => predicted,
+        }
+    }
+}
+
 /// Counts the matches of `predicted` (best first, already cut to k) against `gold`,
 /// both given as stemmed word sequences.
 pub fn count_matches(predicted: &[Vec<String>], gold: &[Vec<String>]) -> Counts {
@@ -240,7 +280,8 @@ pub fn evaluate_with(
         if !half.keeps(index) {
             continue;
         }
-        let gold: Vec<Vec<String>> = sample.gold.iter().map(|g| stemmed(&stemmer, g)).collect();
+        let forms = StemmedGold::new(&stemmer, &sample);
+        let gold = forms.phrases.clone();
         if gold.iter().all(Vec::is_empty) {
             skipped += 1;
             continue;
@@ -251,7 +292,7 @@ pub fn evaluate_with(
                 .keywords
                 .iter()
                 .take(top)
-                .map(|k| stemmed(&stemmer, &k.text))
+                .map(|k| forms.canonical(stemmed(&stemmer, &k.text)))
                 .collect(),
             Err(_) => {
                 refused += 1;
@@ -317,8 +358,9 @@ pub fn evaluate_with(
     })
 }
 
-/// One document's block of the `--dump` listing: predictions (`+` when they match)
-/// and the gold phrases nothing matched.
+/// One document's block of the `--dump` listing: a `## name (gold G, words W)`
+/// header (distinct gold phrases, whitespace words of the body), predictions (`+` when they match) and the gold phrases
+/// nothing matched.
 fn write_listing(
     out: &mut String,
     name: &str,
@@ -328,7 +370,9 @@ fn write_listing(
     gold_text: &[String],
 ) {
     use std::fmt::Write as _;
-    let _ = writeln!(out, "## {name}");
+    let distinct: HashSet<&Vec<String>> = gold.iter().filter(|g| !g.is_empty()).collect();
+    let words = doc.text.split_whitespace().count();
+    let _ = writeln!(out, "## {name} (gold {}, words {words})", distinct.len());
     for (k, p) in doc.keywords.iter().zip(predicted) {
         let hit = if gold.contains(p) { '+' } else { ' ' };
         let _ = writeln!(out, "{hit} {} ({:.3})", k.text, k.score);

@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod dedup;
 pub mod extraction;
 pub mod keyphrases;
+mod kptimes;
 pub mod language;
 pub mod ranker;
 pub mod sentiment;

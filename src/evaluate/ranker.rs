@@ -12,7 +12,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
 use super::corpus;
-use super::keyphrases::{Counts, EvalError, Scores, count_matches, stemmed};
+use super::keyphrases::{Counts, EvalError, Scores, StemmedGold, count_matches, stemmed};
 use crate::document::Document;
 use crate::pipeline::extract::keyphrase::{FEATURES, Ranker, choose};
 use crate::pipeline::{Pipeline, PipelineConfig, StageName};
@@ -58,6 +58,7 @@ pub struct FoldScores {
 
 /// One document ready for training: its candidates and its gold phrases.
 struct Prepared {
+    name: String,
     candidates: Vec<Candidate>,
     gold: Vec<Vec<String>>,
 }
@@ -87,11 +88,12 @@ fn prepare(
     for (dir, _) in datasets {
         let mut docs = Vec::new();
         for sample in corpus::load(dir)? {
-            let gold: Vec<Vec<String>> = sample
-                .gold
+            let forms = StemmedGold::new(&stemmer, &sample);
+            let gold: Vec<Vec<String>> = forms
+                .phrases
                 .iter()
-                .map(|g| stemmed(&stemmer, g))
                 .filter(|g| !g.is_empty())
+                .cloned()
                 .collect();
             let mut doc = Document::new(sample.title, sample.body);
             if gold.is_empty() || pipeline.run(&mut doc).is_err() {
@@ -102,7 +104,7 @@ fn prepare(
                 .candidates(&doc)
                 .into_iter()
                 .map(|(surface, x)| {
-                    let stems = stemmed(&stemmer, &surface);
+                    let stems = forms.canonical(stemmed(&stemmer, &surface));
                     let label = set.contains(&stems);
                     Candidate {
                         surface,
@@ -112,7 +114,11 @@ fn prepare(
                     }
                 })
                 .collect();
-            docs.push(Prepared { candidates, gold });
+            docs.push(Prepared {
+                name: sample.name,
+                candidates,
+                gold,
+            });
         }
         out.push(docs);
     }
@@ -225,4 +231,42 @@ pub fn cross_validate(
             }
         })
         .collect())
+}
+
+/// Writes every candidate of every document of `datasets` with its features and
+/// label, one JSON object per document per line (`dataset` index, `name`, distinct
+/// `gold` phrases, and `candidates` as `[stemmed text, label, features]`), for
+/// studying the features outside the daemon.
+pub fn export(
+    datasets: &[(PathBuf, f64)],
+    config: &PipelineConfig,
+    out: &mut impl std::io::Write,
+) -> Result<(), EvalError> {
+    let (data, _) = prepare(datasets, config)?;
+    for (d, docs) in data.iter().enumerate() {
+        for doc in docs {
+            let gold: HashSet<&Vec<String>> = doc.gold.iter().collect();
+            let candidates: Vec<serde_json::Value> = doc
+                .candidates
+                .iter()
+                .map(|c| {
+                    let x: Vec<f64> = c.x.iter().map(|v| (v * 1e5).round() / 1e5).collect();
+                    serde_json::json!([c.stems.join(" "), c.label, x])
+                })
+                .collect();
+            let line = serde_json::json!({
+                "dataset": d,
+                "name": doc.name,
+                "gold": gold.len(),
+                "candidates": candidates,
+            });
+            writeln!(out, "{line}").map_err(|source| {
+                EvalError::Corpus(super::corpus::CorpusError::Io {
+                    path: PathBuf::from("-"),
+                    source,
+                })
+            })?;
+        }
+    }
+    Ok(())
 }

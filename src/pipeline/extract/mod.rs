@@ -418,6 +418,25 @@ mod tests {
     }
 
     #[test]
+    fn superlatives_and_courtesy_titles_stay_out_of_noun_phrases() {
+        let text = "The largest tanker spill in years fouled the coast. Mr. Hazelwood \
+                    commanded the tanker. Crews fought the tanker spill for weeks, and \
+                    the worst damage hit the coast near Valdez.";
+        let cfg = ExtractConfig {
+            keywords: 6,
+            ..ExtractConfig::default()
+        };
+        let got = extract_with(&cfg, &mut prepare(None, text));
+        let got = texts(&got);
+        assert!(got.contains(&"tanker spill"), "{got:?}");
+        assert!(
+            got.iter()
+                .all(|k| !k.contains("largest") && !k.contains("worst") && !k.starts_with("Mr")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn a_headline_alone_is_topped_up_to_the_limit() {
         let mut doc = prepare(
             Some("True Grit star Hailee Steinfeld in talks to play Sleeping Beauty"),

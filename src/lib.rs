@@ -25,7 +25,7 @@
 //! - [`observe`]: metrics, `/healthz`/`/readyz`, the status file, the live page;
 //! - [`process`]: the one-shot `newsd process` command;
 //! - [`evaluate`]: evaluations against annotated data (`newsd eval ...`);
-//! - [`bench`]: end-to-end benchmarks through the real daemon (`newsd bench`);
+//! - [`bench`](mod@bench): end-to-end benchmarks through the real daemon (`newsd bench`);
 //! - [`clock`], [`fsutil`], [`logging`], [`offsets`]: small shared helpers.
 
 pub mod article;

@@ -484,3 +484,69 @@ fn bus_to_folder_writes_each_record_once_across_kill9() {
     assert_eq!(names.len(), N, "every message has a record");
     d.terminate(Duration::from_secs(30));
 }
+
+#[test]
+fn a_record_over_the_servers_max_payload_goes_out_smaller() {
+    let Some(nats) = Nats::single_with("max_payload: 16384") else {
+        return;
+    };
+    let rt = runtime();
+    let js = rt.block_on(nats.client());
+    let layout = Layout::new(&bus_config(
+        &nats,
+        "m",
+        "inbox",
+        "[\"nats\", \"outbox\"]",
+        "",
+        "",
+    ));
+    let d = Daemon::start(&layout);
+    // About 40 KB of text: its record cannot be one message on this server.
+    let long: String = (0..120).map(article).collect::<Vec<_>>().join("\n");
+    layout.drop_renamed("long.txt", long.as_bytes());
+    layout.drop_renamed("short.txt", article(7).as_bytes());
+    assert_eq!(
+        wait_len(&rt, &js, OUT_STREAM, 2, Duration::from_secs(120)),
+        2,
+        "log:\n{}",
+        d.log_text()
+    );
+    let stored = rt.block_on(read_all(&js, OUT_STREAM));
+    let by_name: HashMap<String, Value> = stored
+        .iter()
+        .map(|m| {
+            let r: Value = serde_json::from_slice(&m.payload).expect("record");
+            (r["source"]["name"].as_str().unwrap_or("").to_string(), r)
+        })
+        .collect();
+    let long_rec = &by_name["long.txt"];
+    assert!(long_rec["text"].is_null(), "text left out of the bus copy");
+    assert!(
+        long_rec["warnings"].as_array().is_some_and(|w| w
+            .iter()
+            .any(|x| x.as_str().is_some_and(|s| s.contains("max_payload")))),
+        "{}",
+        long_rec["warnings"]
+    );
+    assert!(
+        by_name["short.txt"]["text"].is_string(),
+        "small records keep their text"
+    );
+    // The outbox copy is whole.
+    assert!(common::wait_until(Duration::from_secs(30), || layout
+        .records()
+        .len()
+        == 2));
+    let outbox = layout.records();
+    let whole = outbox
+        .iter()
+        .find(|r| r["source"]["name"] == "long.txt")
+        .expect("long record in the outbox");
+    assert!(whole["text"].as_str().is_some_and(|t| t.len() > 16_384));
+    assert_eq!(
+        whole["id"], long_rec["id"],
+        "the bus copy is the same record"
+    );
+    assert!(stored.iter().all(|m| m.payload.len() <= 16_384));
+    d.terminate(Duration::from_secs(30));
+}

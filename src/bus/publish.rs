@@ -14,6 +14,18 @@ use futures_util::future::join_all;
 use super::{Bus, HEADER_PRODUCER, HEADER_RECORD_ID};
 use crate::record::Record;
 
+/// Record fields a smaller bus copy always keeps: what identifies the article.
+const KEEP: [&str; 8] = [
+    "schema",
+    "id",
+    "source",
+    "title",
+    "published_at",
+    "language",
+    "warnings",
+    "producer",
+];
+
 /// One message for the sink.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -66,7 +78,10 @@ impl Publisher {
             record.language.as_ref().map(|l| l.code.as_str()),
             record.topics.as_ref().map(|t| t.label.as_str()),
         );
-        let payload = Bytes::copy_from_slice(line);
+        let payload = match self.fitting(record, line) {
+            Some(smaller) => Bytes::from(smaller),
+            None => Bytes::copy_from_slice(line),
+        };
         let msg_id = format!("{}:{}", record.id, record.source.claim);
         let mut out = Vec::with_capacity(2);
         if alert {
@@ -84,6 +99,57 @@ impl Publisher {
             payload,
         });
         out
+    }
+
+    /// A smaller copy of the record when its line is over the server's `max_payload`
+    /// (1 MiB by default; records of long articles carry their text and every
+    /// sentence's tone): a message over it can never be stored, and retrying it would
+    /// stall the writer. The largest top-level fields are emptied (set to null), the
+    /// text first, until it fits; `warnings` names them. `None` when the line fits.
+    fn fitting(&self, record: &Record, line: &[u8]) -> Option<Vec<u8>> {
+        let max = self.bus.js.client().server_info().max_payload;
+        // Headers take a few hundred bytes of the limit.
+        let room = max.saturating_sub(1024);
+        if max == 0 || line.len() <= room {
+            return None;
+        }
+        let mut value = serde_json::to_value(record).ok()?;
+        let obj = value.as_object_mut()?;
+        let mut emptied = Vec::new();
+        let mut size = line.len();
+        // The warning itself needs room too.
+        while size + 200 + 16 * emptied.len() > room {
+            let largest = obj
+                .iter()
+                .filter(|(k, v)| !KEEP.contains(&k.as_str()) && !v.is_null())
+                .map(|(k, v)| (serde_json::to_vec(v).map_or(0, |b| b.len()), k.clone()))
+                .max();
+            let Some((bytes, key)) = largest else { break };
+            let preferred = if obj.get("text").is_some_and(|t| !t.is_null()) {
+                "text".to_string()
+            } else {
+                key
+            };
+            let freed = obj
+                .get(&preferred)
+                .and_then(|v| serde_json::to_vec(v).ok())
+                .map_or(bytes, |b| b.len());
+            obj.insert(preferred.clone(), serde_json::Value::Null);
+            size = size.saturating_sub(freed.saturating_sub(4));
+            emptied.push(preferred);
+        }
+        let note = format!(
+            "bus copy: {} left out, the record ({} bytes) being over the server's max_payload ({max} bytes); the outbox copy is whole",
+            emptied.join(", "),
+            line.len()
+        );
+        if let Some(serde_json::Value::Array(w)) = obj.get_mut("warnings") {
+            w.push(serde_json::Value::String(note));
+        }
+        tracing::warn!(id = %record.id, bytes = line.len(), max, left_out = ?emptied, "record over the bus's max_payload; publishing a smaller copy");
+        let mut out = serde_json::to_vec(&value).ok()?;
+        out.push(b'\n');
+        Some(out)
     }
 
     /// Publishes every message and returns once the stream has acknowledged all of

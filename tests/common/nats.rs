@@ -141,20 +141,25 @@ pub struct Nats {
 impl Nats {
     /// A single JetStream server, or `None` when nats-server is missing (see [`server_bin`]).
     pub fn single() -> Option<Nats> {
-        Self::start(1)
+        Self::start(1, "")
+    }
+
+    /// A single server with extra lines in its config file (e.g. `max_payload: 8192`).
+    pub fn single_with(conf: &str) -> Option<Nats> {
+        Self::start(1, conf)
     }
 
     /// Three clustered JetStream servers on loopback.
     pub fn cluster() -> Option<Nats> {
-        Self::start(3)
+        Self::start(3, "")
     }
 
-    fn start(n: usize) -> Option<Nats> {
+    fn start(n: usize, extra: &str) -> Option<Nats> {
         let bin = server_bin()?;
         // Ports are free when picked but another test may take one before the server
         // binds it: then start again on new ports.
         for _ in 0..5 {
-            let mut nats = Self::try_start(&bin, n);
+            let mut nats = Self::try_start(&bin, n, extra);
             if nats.servers.iter_mut().all(Server::listening) {
                 return Some(nats);
             }
@@ -166,7 +171,7 @@ impl Nats {
         panic!("nats-server did not start in 5 attempts");
     }
 
-    fn try_start(bin: &PathBuf, n: usize) -> Nats {
+    fn try_start(bin: &PathBuf, n: usize, extra: &str) -> Nats {
         let dir = tempfile::tempdir().expect("nats dir");
         let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
         let mut servers = Vec::new();
@@ -174,7 +179,7 @@ impl Nats {
             let store = dir.path().join(format!("js{i}"));
             let mut conf = format!(
                 "server_name: n{i}\nlisten: \"127.0.0.1:{port}\"\n\
-                 jetstream {{ store_dir: {store:?} }}\n"
+                 jetstream {{ store_dir: {store:?} }}\n{extra}\n"
             );
             if n > 1 {
                 let routes: Vec<String> = ports

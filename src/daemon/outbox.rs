@@ -174,11 +174,16 @@ impl Outbox {
     /// The claim tokens in the current file whose input claim (the part before any
     /// `.<item>`) is one of `claims`.
     pub fn find_claims(&self, claims: &HashSet<String>) -> io::Result<HashSet<String>> {
+        if claims.is_empty() {
+            return Ok(HashSet::new());
+        }
+        self.scan_claims(|token| claims.contains(token.split('.').next().unwrap_or(token)))
+    }
+
+    /// Every claim token in the current file that `keep` accepts, in one read.
+    fn scan_claims(&self, mut keep: impl FnMut(&str) -> bool) -> io::Result<HashSet<String>> {
         const KEY: &[u8] = b"\"claim\":\"";
         let mut found = HashSet::new();
-        if claims.is_empty() {
-            return Ok(found);
-        }
         let finder = memchr::memmem::Finder::new(KEY);
         let mut reader = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         let mut line = Vec::new();
@@ -195,7 +200,7 @@ impl Outbox {
                 continue;
             };
             if let Ok(token) = std::str::from_utf8(&rest[..end])
-                && claims.contains(token.split('.').next().unwrap_or(token))
+                && keep(token)
             {
                 found.insert(token.to_string());
             }
@@ -338,6 +343,7 @@ pub fn run(
     let mut batch: Vec<Commit> = Vec::new();
     let mut recent: Vec<RecentArticle> = Vec::new();
     let mut outgoing: Vec<Outgoing> = Vec::new();
+    let mut bus_claims = BusClaims::default();
     loop {
         let rt = runtime.borrow().clone();
         let cfg = &rt.config.outbox;
@@ -364,7 +370,16 @@ pub fn run(
             Err(RecvTimeoutError::Timeout) => false,
             Err(RecvTimeoutError::Disconnected) => true,
         };
-        let already_out = already_written(&outbox, &batch, sinks.outbox);
+        let already_out = if sinks.outbox {
+            let redelivered: Vec<&str> = batch
+                .iter()
+                .filter(|c| c.redelivered && c.record.is_some())
+                .map(|c| c.claim.as_str())
+                .collect();
+            bus_claims.already_written(&outbox, &redelivered)
+        } else {
+            HashSet::new()
+        };
         for mut commit in batch.drain(..) {
             let Some(record) = commit.record.as_mut() else {
                 unsynced.push(commit);
@@ -405,6 +420,7 @@ pub fn run(
                     write_with_retry(&mut alerts, &line);
                 }
                 write_with_retry(&mut outbox, &line);
+                bus_claims.written(&record.source.claim);
             }
             if let Some(p) = sinks.publisher.as_ref() {
                 outgoing.extend(p.messages(record, &line, alert));
@@ -481,6 +497,9 @@ pub fn run(
             match file.rotate_if_due(cfg) {
                 Ok(true) => {
                     shared.metrics.rotations.inc();
+                    if what == "outbox" {
+                        bus_claims.rotated();
+                    }
                 }
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, file = what, "rotation failed"),
@@ -495,38 +514,66 @@ pub fn run(
     }
 }
 
-/// Claims (with their item suffix) of redelivered messages' records that are already in
-/// the current outbox file: written before a crash that lost the acknowledgement.
-/// Rotation waits for every input of the file to be released (acked), so the current
-/// file is the only place to look.
-fn already_written(outbox: &Outbox, batch: &[Commit], outbox_sink: bool) -> HashSet<String> {
-    if !outbox_sink {
-        return HashSet::new();
-    }
-    let claims: HashSet<String> = batch
-        .iter()
-        .filter(|c| c.redelivered && c.record.is_some())
-        .map(|c| c.claim.clone())
-        .collect();
-    if claims.is_empty() {
-        return HashSet::new();
-    }
-    match outbox.find_claims(&claims) {
-        Ok(found) => {
-            if !found.is_empty() {
-                tracing::info!(
-                    records = found.len(),
-                    "redelivered messages already have records in the outbox; not writing them again"
-                );
+/// Claims of bus inputs whose records are in the current outbox file, for messages
+/// delivered again after a crash lost their acknowledgement. Rotation waits until every
+/// input of the file is released (acked), so the current file is the only place to
+/// look. Read once, when the first redelivered message arrives, then kept up to date as
+/// records are written, and forgotten at rotation.
+#[derive(Debug, Default)]
+struct BusClaims {
+    loaded: Option<HashSet<String>>,
+}
+
+impl BusClaims {
+    /// The claims (with their item suffix) of these redelivered inputs' records that
+    /// are already written.
+    fn already_written(&mut self, outbox: &Outbox, redelivered: &[&str]) -> HashSet<String> {
+        if redelivered.is_empty() {
+            return HashSet::new();
+        }
+        if self.loaded.is_none() {
+            match outbox.scan_claims(|t| t.starts_with(BUS_CLAIM_PREFIX)) {
+                Ok(set) => self.loaded = Some(set),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the outbox to check redelivered messages; writing them");
+                    return HashSet::new();
+                }
             }
-            found
         }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the outbox to check redelivered messages; writing them");
-            HashSet::new()
+        let Some(written) = self.loaded.as_ref() else {
+            return HashSet::new();
+        };
+        let found: HashSet<String> = written
+            .iter()
+            .filter(|t| redelivered.contains(&t.split('.').next().unwrap_or(t)))
+            .cloned()
+            .collect();
+        if !found.is_empty() {
+            tracing::info!(
+                records = found.len(),
+                "redelivered messages already have records in the outbox; not writing them again"
+            );
         }
+        found
+    }
+
+    /// A record was written to the current file.
+    fn written(&mut self, claim: &str) {
+        if let Some(set) = self.loaded.as_mut()
+            && claim.starts_with(BUS_CLAIM_PREFIX)
+        {
+            set.insert(claim.to_string());
+        }
+    }
+
+    /// The file was rotated: the new one is empty.
+    fn rotated(&mut self) {
+        self.loaded = Some(HashSet::new());
     }
 }
+
+/// How the claims of bus inputs begin (see `bus::Delivery::claim`).
+const BUS_CLAIM_PREFIX: &str = "nats-";
 
 /// Counts a written record: its bytes, verdicts and stage times.
 fn count_record(m: &Metrics, record: &Record, bytes: usize, alerted: bool) {
@@ -594,6 +641,33 @@ mod tests {
         let want: HashSet<String> = ["aa-1".to_string(), "bb-2".to_string()].into();
         let found = outbox.find_claims(&want).unwrap();
         assert_eq!(found, ["aa-1".to_string()].into());
+    }
+
+    #[test]
+    fn redelivered_bus_inputs_are_found_once_read_then_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.ndjson");
+        std::fs::write(
+            &p,
+            b"{\"source\":{\"claim\":\"nats-S-1-5\"}}\n{\"source\":{\"claim\":\"nats-S-2-6.3\"}}\n{\"source\":{\"claim\":\"1-abc-1\"}}\n",
+        )
+        .unwrap();
+        let (outbox, _) = Outbox::open(&p).unwrap();
+        let mut claims = BusClaims::default();
+        assert!(claims.already_written(&outbox, &[]).is_empty());
+        let found = claims.already_written(&outbox, &["nats-S-1-5", "nats-S-2-6", "nats-S-9-9"]);
+        let want: HashSet<String> = ["nats-S-1-5".to_string(), "nats-S-2-6.3".to_string()].into();
+        assert_eq!(found, want);
+        // Written later in this run: found without reading the file again.
+        claims.written("nats-S-9-9");
+        claims.written("2-def-1");
+        assert!(
+            claims
+                .already_written(&outbox, &["nats-S-9-9"])
+                .contains("nats-S-9-9")
+        );
+        claims.rotated();
+        assert!(claims.already_written(&outbox, &["nats-S-1-5"]).is_empty());
     }
 
     #[test]

@@ -67,13 +67,9 @@ impl PosTable {
     }
 
     /// Postings held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    /// True when nothing is filed.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Bytes of the slot array.

@@ -26,7 +26,7 @@
 //! - [`process`]: the one-shot `newsd process` command;
 //! - [`evaluate`]: evaluations against annotated data (`newsd eval ...`);
 //! - [`bench`](mod@bench): end-to-end benchmarks through the real daemon (`newsd bench`);
-//! - [`clock`], [`fsutil`], [`logging`], [`offsets`]: small shared helpers.
+//! - [`clock`], [`fsutil`], [`logging`], [`offsets`], [`pages`]: small shared helpers.
 
 pub mod article;
 pub mod bench;
@@ -46,6 +46,7 @@ pub mod logging;
 pub mod ner;
 pub mod observe;
 pub mod offsets;
+pub mod pages;
 pub mod pipeline;
 pub mod pos;
 pub mod priority;

@@ -10,9 +10,33 @@ use clap::{Parser, Subcommand};
 use newsd::config::LoadedConfig;
 
 /// mimalloc instead of the system allocator: the pipeline makes many short-lived
-/// allocations per article, and glibc's malloc/free took a tenth of the time.
+/// allocations per article, and glibc's malloc/free took a tenth of the time. It is
+/// built without transparent huge pages (Cargo feature `no_thp`): in huge pages its
+/// heap held 2 MiB wherever a few objects lived (an idle daemon 124 MB instead of 67).
+/// The tables that gain from huge pages ask for them themselves (`newsd::pages`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (the same number in mimalloc 2 and 3).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+unsafe extern "C" {
+    /// Sets a mimalloc option (mimalloc.h); linked in through the `mimalloc` crate.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Returns freed memory to the system after 10 ms instead of mimalloc's default
+/// second. Workers free an article's buffers as the next one starts, and with the
+/// default the freed pages of many articles stayed resident through a burst; at 0 ms
+/// the same buffers were returned and faulted back in for every article (2-4 % more
+/// CPU time), while 10 ms keeps them for reuse. `MIMALLOC_PURGE_DELAY` in the
+/// environment still decides if set.
+fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets an integer option; mimalloc reads options atomically.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
+}
 
 /// A streaming news-processing daemon: inbox folder in, NDJSON records out.
 #[derive(Debug, Parser)]
@@ -231,6 +255,7 @@ enum Scenario {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => run_daemon(cli.config),

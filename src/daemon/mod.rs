@@ -2,8 +2,8 @@
 //!
 //! Tasks and threads, and why each exists:
 //! - the **watcher** thread turns inbox events and scans into ready names (`watch`);
-//! - the **dispatcher** task takes ready names and runs each on a blocking thread,
-//!   at most `pipeline.concurrency` at once (`worker`);
+//! - the **dispatcher** task takes ready names and hands each to one of
+//!   `pipeline.concurrency` worker threads (`pool`, `worker`);
 //! - the **writer** thread appends records, makes them durable and releases inputs
 //!   (`outbox`);
 //! - the **supervisor** (this module's [`run`]) handles signals, reloads, readiness
@@ -15,6 +15,7 @@
 
 mod failed;
 mod outbox;
+mod pool;
 mod recover;
 mod status;
 mod systemd;
@@ -33,7 +34,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -96,6 +96,9 @@ pub enum DaemonError {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
+    /// The worker threads could not be started.
+    #[error("cannot start worker threads: {0}")]
+    Workers(std::io::Error),
 }
 
 /// A job for a worker.
@@ -398,8 +401,9 @@ fn lock_work_dir(work: &Path) -> Result<File, DaemonError> {
     }
 }
 
-/// Takes ready jobs and runs each on a blocking thread, bounded by `concurrency`.
-/// Recovered jobs go first. Returns once cancelled and every started job is done.
+/// Takes ready jobs and runs each on a worker thread of `pool`, at most `concurrency`
+/// at once. Recovered jobs go first. Returns once cancelled and every started job is
+/// done.
 #[allow(clippy::too_many_arguments)]
 async fn dispatch(
     mut ready: mpsc::Receiver<Job>,
@@ -408,11 +412,11 @@ async fn dispatch(
     dirs: Arc<Dirs>,
     shared: Arc<Shared>,
     commits: SyncSender<Commit>,
+    pool: pool::Pool,
     concurrency: usize,
     cancel: CancellationToken,
 ) {
     let permits = Arc::new(Semaphore::new(concurrency));
-    let mut tasks = JoinSet::new();
     let mut recovered = recovered.into_iter();
     loop {
         let job = match recovered.next() {
@@ -447,24 +451,15 @@ async fn dispatch(
         let rt = runtime.borrow().clone();
         let (dirs, shared2, commits) = (dirs.clone(), shared.clone(), commits.clone());
         shared.stats.record_start();
-        tasks.spawn_blocking(move || {
+        pool.run(move || {
             let _permit = permit;
             worker::handle(job, &rt, &dirs, &shared2, &commits);
         });
-        while let Some(done) = tasks.try_join_next() {
-            if let Err(e) = done {
-                tracing::error!(error = %e, "worker panicked; its input stays in work/ for the next start");
-            }
-        }
     }
     // Stop the watcher's sends, and let the writer finish once the workers are done.
     drop(ready);
     drop(commits);
-    while let Some(done) = tasks.join_next().await {
-        if let Err(e) = done {
-            tracing::error!(error = %e, "worker panicked; its input stays in work/ for the next start");
-        }
-    }
+    pool.finish().await;
 }
 
 /// Opens an outbox file (records or alerts), cutting a torn last line.

@@ -149,6 +149,7 @@ pub async fn run(
     // A couple of names per worker is enough to keep them busy; more would only hold
     // names the inbox already holds.
     let (ready_tx, ready_rx) = mpsc::channel(concurrency * 2);
+    let pool = super::pool::Pool::start(concurrency).map_err(DaemonError::Workers)?;
     let dispatcher = tokio::spawn(dispatch(
         ready_rx,
         recovery.redo,
@@ -156,6 +157,7 @@ pub async fn run(
         dirs.clone(),
         shared.clone(),
         commit_tx,
+        pool,
         concurrency,
         cancel.clone(),
     ));

@@ -24,6 +24,7 @@ use super::features::Aggregates;
 use super::labels::NUM_CLASSES;
 use super::model::{Model, QuantRow};
 use super::tagger::{Decoded, Prepared, decode_with};
+use crate::pages::HugeSlice;
 
 /// How many keys ahead a slot is requested from memory.
 const AHEAD: usize = 12;
@@ -42,7 +43,8 @@ struct Slot {
 /// Both passes' weights in one table, for tagging at run time.
 #[derive(Debug, Clone, Default)]
 pub struct Fused {
-    slots: Vec<Slot>,
+    /// In huge pages: lookups are random over the whole table (see `crate::pages`).
+    slots: HugeSlice<Slot>,
     mask: usize,
     len: usize,
     two_pass: bool,
@@ -119,10 +121,10 @@ impl Fused {
     /// Moves every slot into a table of `size` slots (a power of two).
     fn resize(&mut self, size: usize) {
         let size = size.max(16);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let old = std::mem::replace(&mut self.slots, HugeSlice::filled(size, Slot::default()));
         self.mask = size - 1;
         self.len = 0;
-        for slot in old.into_iter().filter(|s| s.used) {
+        for slot in old.iter().copied().filter(|s| s.used) {
             let i = self.slot_for(slot.key);
             if let Some(s) = self.slots.get_mut(i) {
                 *s = slot;

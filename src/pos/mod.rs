@@ -70,9 +70,13 @@ const BUILTIN: &[u8] = include_bytes!("../../config/models/pos-en.bin");
 pub fn builtin() -> Result<Arc<Tagger>, String> {
     static CELL: OnceLock<Result<Arc<Tagger>, String>> = OnceLock::new();
     CELL.get_or_init(|| {
-        Tagger::from_bytes(BUILTIN)
+        let bytes: &'static [u8] = BUILTIN;
+        let tagger = Tagger::from_bytes(bytes)
             .map(Arc::new)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        // The weights now live in the tagger's own tables.
+        crate::pages::release_pages(bytes);
+        tagger
     })
     .clone()
 }

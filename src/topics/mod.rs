@@ -13,5 +13,9 @@ const BUILTIN: &[u8] = include_bytes!("../../config/models/topics-bbc.bin");
 
 /// Loads the shipped topic classifier.
 pub fn builtin_model() -> Result<TopicModel, ModelError> {
-    TopicModel::read(BUILTIN)
+    let bytes: &'static [u8] = BUILTIN;
+    let model = TopicModel::read(bytes);
+    // The weights are copied out; the embedded file is not read again until the next load.
+    crate::pages::release_pages(bytes);
+    model
 }

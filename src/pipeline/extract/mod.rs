@@ -78,9 +78,13 @@ const BUILTIN_NER: &[u8] = include_bytes!("../../../config/models/ner-en.bin");
 fn builtin_recognizer() -> Result<Arc<Recognizer>, String> {
     static CELL: OnceLock<Result<Arc<Recognizer>, String>> = OnceLock::new();
     CELL.get_or_init(|| {
-        Recognizer::from_bytes(BUILTIN_NER)
+        let bytes: &'static [u8] = BUILTIN_NER;
+        let recognizer = Recognizer::from_bytes(bytes)
             .map(Arc::new)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        // The weights now live in the recogniser's own table.
+        crate::pages::release_pages(bytes);
+        recognizer
     })
     .clone()
 }

@@ -1,0 +1,298 @@
+//! A compact hash table of entry positions, for the duplicate index's lookups.
+//!
+//! The index needs several "key → entries with that key" maps (one per LSH band, one
+//! by content id, one by claim). A `HashMap<u64, Vec<u64>>` spends about 60 bytes on
+//! each posting; here a posting is one `u32`: the entry's position in the index's ring
+//! (26 bits) and its distance from its home slot (6 bits). Keys are not stored: the
+//! caller compares the entry at a position with what it looks for, so the table only
+//! narrows the search to the entries whose key hashes to the same home slot.
+//!
+//! It is a Robin Hood table: slots are kept in order of home, so the postings of one
+//! home are contiguous, a search stops at the first slot whose occupant lives closer
+//! to home than the search has come, and removal shifts the rest of the run back by
+//! one. Storing the distance means that neither needs to look at an entry to learn
+//! its home. Distances of 63 and more are stored as 63; such far slots (a home with
+//! dozens of postings: the same text seen many times) are reported to searches as
+//! possible matches, and their true home is computed from the caller's hash when a
+//! run is rearranged. Growth rehashes through the same callback.
+
+/// Bits of a slot holding `position + 1` (0 marks an empty slot).
+const POS_BITS: u32 = 26;
+const POS_MASK: u32 = (1 << POS_BITS) - 1;
+/// Largest distance from home a slot records; further ones are stored as this.
+const FAR: usize = (1 << (32 - POS_BITS)) - 1;
+/// Positions must be below this.
+pub const MAX_POSITIONS: usize = POS_MASK as usize;
+/// Home slots a table starts with.
+const MIN_HOMES: usize = 256;
+
+/// Postings (positions of entries) by the hash of their key.
+#[derive(Debug, Clone, Default)]
+pub struct PosTable {
+    /// The home slots plus a tail, so runs never wrap around (the tail grows when a
+    /// run reaches its end).
+    slots: Vec<u32>,
+    /// Slots that can be a home.
+    homes: usize,
+    len: usize,
+    /// Growth stops at this many homes while the load allows it.
+    max_homes: usize,
+}
+
+#[inline]
+fn stored_distance(slot: u32) -> usize {
+    (slot >> POS_BITS) as usize
+}
+
+#[inline]
+fn position(slot: u32) -> u32 {
+    (slot & POS_MASK).wrapping_sub(1)
+}
+
+#[inline]
+fn pack(pos: u32, dist: usize) -> u32 {
+    ((dist.min(FAR) as u32) << POS_BITS) | (pos + 1)
+}
+
+impl PosTable {
+    /// An empty table expected to hold at most `expected` postings: it grows up to
+    /// `expected / 0.8` home slots and, with that load, no further.
+    pub fn new(expected: usize) -> Self {
+        Self {
+            slots: Vec::new(),
+            homes: 0,
+            len: 0,
+            max_homes: expected.saturating_add(expected / 4).max(MIN_HOMES),
+        }
+    }
+
+    /// Postings held.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes of the slot array.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<u32>()
+    }
+
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        // The high half of the hash scaled to the table: no power-of-two sizes needed.
+        (((hash >> 32) * self.homes as u64) >> 32) as usize
+    }
+
+    /// The home of the occupant `s` of slot `i`.
+    #[inline]
+    fn home_at(&self, i: usize, s: u32, hash_of: &impl Fn(u32) -> u64) -> usize {
+        match stored_distance(s) {
+            FAR => self.home(hash_of(position(s))),
+            d => i - d,
+        }
+    }
+
+    /// Calls `f` with each position filed under `hash`'s home slot (a superset of the
+    /// positions whose key has this hash), until `f` returns `false`.
+    pub fn find(&self, hash: u64, mut f: impl FnMut(u32) -> bool) {
+        if self.homes == 0 {
+            return;
+        }
+        let mut i = self.home(hash);
+        let mut d = 0;
+        while let Some(&s) = self.slots.get(i) {
+            let sd = stored_distance(s);
+            if s == 0 || (sd < FAR && sd < d) {
+                return;
+            }
+            let maybe_ours = sd == d.min(FAR);
+            if maybe_ours && !f(position(s)) {
+                return;
+            }
+            i += 1;
+            d += 1;
+        }
+    }
+
+    /// Files `pos` under `hash`. `hash_of` gives the hash of any position in the
+    /// table, for far slots and growth.
+    pub fn insert(&mut self, hash: u64, pos: u32, hash_of: &impl Fn(u32) -> u64) {
+        debug_assert!((pos as usize) < MAX_POSITIONS);
+        let cap = self.max_homes.max(MIN_HOMES);
+        if (self.len + 1) * 5 > self.homes * 4 {
+            if self.homes < cap {
+                self.rehash((self.homes * 2).max(MIN_HOMES).min(cap), hash_of);
+            } else if (self.len + 1) * 20 > self.homes * 19 {
+                // Past the expected size: keep the load under 95 %.
+                self.rehash(self.homes * 2, hash_of);
+            }
+        }
+        let home = self.home(hash);
+        self.place(pos, home, hash_of);
+        self.len += 1;
+    }
+
+    /// Puts `pos` (home `home`) into its run, keeping the run in order of home.
+    fn place(&mut self, pos: u32, home: usize, hash_of: &impl Fn(u32) -> u64) {
+        let (mut pos, mut home) = (pos, home);
+        let mut i = home;
+        loop {
+            if i >= self.slots.len() {
+                self.slots.resize(i + 1 + FAR, 0);
+            }
+            let s = self.slots[i];
+            if s == 0 {
+                self.slots[i] = pack(pos, i - home);
+                return;
+            }
+            let occupant_home = self.home_at(i, s, hash_of);
+            if occupant_home > home {
+                // The occupant belongs after us: take its slot and carry it on.
+                self.slots[i] = pack(pos, i - home);
+                pos = position(s);
+                home = occupant_home;
+            }
+            i += 1;
+        }
+    }
+
+    /// Removes the posting of `pos` under `hash`. Returns whether it was there.
+    pub fn remove(&mut self, hash: u64, pos: u32, hash_of: &impl Fn(u32) -> u64) -> bool {
+        if self.homes == 0 {
+            return false;
+        }
+        let mut i = self.home(hash);
+        let mut d = 0;
+        loop {
+            let Some(&s) = self.slots.get(i) else {
+                return false;
+            };
+            let sd = stored_distance(s);
+            if s == 0 || (sd < FAR && sd < d) {
+                return false;
+            }
+            if sd == d.min(FAR) && position(s) == pos {
+                break;
+            }
+            i += 1;
+            d += 1;
+        }
+        // Shift the rest of the run back by one slot.
+        loop {
+            let next = self.slots.get(i + 1).copied().unwrap_or(0);
+            if next == 0 {
+                break;
+            }
+            let next_home = self.home_at(i + 1, next, hash_of);
+            if next_home == i + 1 {
+                break;
+            }
+            self.slots[i] = pack(position(next), i - next_home);
+            i += 1;
+        }
+        self.slots[i] = 0;
+        self.len -= 1;
+        true
+    }
+
+    /// Moves every posting into a table of `homes` home slots.
+    fn rehash(&mut self, homes: usize, hash_of: &impl Fn(u32) -> u64) {
+        let old = std::mem::take(&mut self.slots);
+        self.homes = homes.max(MIN_HOMES);
+        self.slots = vec![0; self.homes + FAR + 1];
+        for &s in old.iter().filter(|&&s| s != 0) {
+            let p = position(s);
+            let home = self.home(hash_of(p));
+            self.place(p, home, hash_of);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet, VecDeque};
+
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn found(t: &PosTable, hash: u64) -> HashSet<u32> {
+        let mut out = HashSet::new();
+        t.find(hash, |p| {
+            out.insert(p);
+            true
+        });
+        out
+    }
+
+    /// Runs a sliding window of `window` positions over `n` through the table and a
+    /// plain multimap, checking they agree on every key now and then.
+    fn agree_with_a_multimap(keys: u32, window: usize, n: u32) -> PosTable {
+        let key_of = |p: u32| u64::from(p.wrapping_mul(2_654_435_761) % keys);
+        let hash_of = |p: u32| mix(key_of(p));
+        let mut t = PosTable::new(window);
+        let mut model: HashMap<u64, HashSet<u32>> = HashMap::new();
+        let mut live = VecDeque::new();
+        for p in 0..n {
+            if live.len() == window {
+                let old: u32 = live.pop_front().unwrap();
+                assert!(t.remove(hash_of(old), old, &hash_of));
+                model.get_mut(&key_of(old)).unwrap().remove(&old);
+            }
+            t.insert(hash_of(p), p, &hash_of);
+            model.entry(key_of(p)).or_default().insert(p);
+            live.push_back(p);
+            if p % 997 == 0 || p == n - 1 {
+                for (k, want) in &model {
+                    let got: HashSet<u32> = found(&t, mix(*k))
+                        .into_iter()
+                        .filter(|&q| key_of(q) == *k)
+                        .collect();
+                    assert_eq!(&got, want, "key {k} after {p}");
+                }
+            }
+        }
+        assert_eq!(t.len(), window.min(n as usize));
+        t
+    }
+
+    #[test]
+    fn holds_what_a_multimap_holds_through_inserts_and_removals() {
+        // Mostly distinct keys, as LSH bands of distinct articles are.
+        let mut t = agree_with_a_multimap(1_000_000, 3000, 20_000);
+        // It stopped growing at its expected size: 4 bytes a posting at load 0.8.
+        assert!(
+            t.heap_bytes() <= (3000 * 5 / 4 + 2 * FAR) * 4,
+            "{}",
+            t.heap_bytes()
+        );
+        assert!(!t.remove(mix(0), 0, &|p| mix(u64::from(p))), "long gone");
+    }
+
+    #[test]
+    fn many_postings_under_one_key_are_all_found_and_removed() {
+        // 300 keys over a window of 3000: ten postings a key, and with 20 keys ~150,
+        // runs longer than a distance can record.
+        agree_with_a_multimap(300, 3000, 12_000);
+        agree_with_a_multimap(20, 3000, 12_000);
+        agree_with_a_multimap(1, 500, 2000);
+    }
+
+    #[test]
+    fn find_can_stop_early() {
+        let hash_of = |p: u32| mix(u64::from(p % 2));
+        let mut t = PosTable::new(100);
+        for p in 0..50 {
+            t.insert(hash_of(p), p, &hash_of);
+        }
+        let mut n = 0;
+        t.find(hash_of(0), |_| {
+            n += 1;
+            n < 3
+        });
+        assert_eq!(n, 3);
+    }
+}

@@ -1,6 +1,6 @@
 //! One article's trip from claim to a record waiting for the outbox writer.
 //!
-//! Runs on a blocking thread (the dispatcher bounds how many at once): claim by atomic
+//! Runs on one of the worker threads (`pool`; the dispatcher bounds how many at once): claim by atomic
 //! rename into `work/`, read without following links or blocking, run the pipeline,
 //! then hand the record to the writer. A refused input goes to `failed/` here. The
 //! input stays in `work/` until the writer has made its record durable.

@@ -82,44 +82,17 @@ impl Bench {
              [metrics]\nenabled = {metrics}\nlisten = \"127.0.0.1:0\"\n"
         );
         std::fs::write(&config, text).map_err(io("writing config"))?;
-        let exe = std::env::current_exe().map_err(io("finding the newsd executable"))?;
-        // Act as the service manager: newsd says READY=1 on this socket once it watches.
-        let sock_path = root.join("notify.sock");
-        let sock =
-            std::os::unix::net::UnixDatagram::bind(&sock_path).map_err(io("notify socket"))?;
-        sock.set_read_timeout(Some(Duration::from_millis(100)))
-            .map_err(io("notify socket"))?;
         let spawned = Instant::now();
-        let daemon = Command::new(exe)
-            .args(["run", "--config", "newsd.toml"])
-            .current_dir(root)
-            .env_remove("RUST_LOG")
-            .env("NOTIFY_SOCKET", &sock_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(io("starting newsd run"))?;
-        let bench = Self {
+        let (daemon, notify) = spawn_ready(root)?;
+        Ok(Self {
             inbox: root.join("inbox"),
             outbox: root.join("outbox/articles.ndjson"),
             root: root.to_path_buf(),
             staging,
             daemon,
-            _notify: sock,
-            ready_after: Duration::ZERO,
-        };
-        let mut bench = bench;
-        let mut buf = [0u8; 512];
-        wait_for(Duration::from_secs(30), || {
-            bench._notify.recv(&mut buf).is_ok_and(|n| {
-                String::from_utf8_lossy(&buf[..n])
-                    .lines()
-                    .any(|l| l == "READY=1")
-            })
-        })?;
-        bench.ready_after = spawned.elapsed();
-        Ok(bench)
+            _notify: notify,
+            ready_after: spawned.elapsed(),
+        })
     }
 
     fn pid(&self) -> u32 {
@@ -143,6 +116,46 @@ impl Drop for Bench {
             let _ = self.daemon.wait();
         }
     }
+}
+
+/// Starts `newsd run --config newsd.toml` (this executable) in `dir`, acting as its
+/// service manager, and returns once it says READY=1 (models loaded, source watched).
+/// The notify socket is returned with the child so its later STOPPING=1 has a
+/// receiver. `dir` must be absolute: the daemon runs there and NOTIFY_SOCKET must
+/// still resolve.
+pub(crate) fn spawn_ready(
+    dir: &Path,
+) -> Result<(Child, std::os::unix::net::UnixDatagram), BenchError> {
+    let exe = std::env::current_exe().map_err(io("finding the newsd executable"))?;
+    let sock_path = dir.join("notify.sock");
+    let _ = std::fs::remove_file(&sock_path);
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).map_err(io("notify socket"))?;
+    sock.set_read_timeout(Some(Duration::from_millis(100)))
+        .map_err(io("notify socket"))?;
+    let mut daemon = Command::new(exe)
+        .args(["run", "--config", "newsd.toml"])
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(io("starting newsd run"))?;
+    let mut buf = [0u8; 512];
+    let ready = wait_for(Duration::from_secs(30), || {
+        sock.recv(&mut buf).is_ok_and(|n| {
+            String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .any(|l| l == "READY=1")
+        })
+    });
+    if let Err(e) = ready {
+        let _ = daemon.kill();
+        let _ = daemon.wait();
+        return Err(e);
+    }
+    Ok((daemon, sock))
 }
 
 fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> Result<(), BenchError> {

@@ -6,14 +6,14 @@
 //! deleted before and after, so a real deployment's streams are never touched.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, stream};
 use futures_util::future::join_all;
 use serde::Serialize;
 
-use crate::bench::BenchError;
+use crate::bench::{BenchError, spawn_ready};
 
 const IN: &str = "NEWSD_BENCH_IN";
 const OUT: &str = "NEWSD_BENCH_OUT";
@@ -43,15 +43,18 @@ fn failed(what: &str, e: impl std::fmt::Display) -> BenchError {
     }
 }
 
-/// A daemon of the benchmark and its notify socket (kept, so its STOPPING=1 has a
+/// A daemon of the benchmark and its notify socket (held only so its STOPPING=1 has a
 /// receiver); stopped when dropped.
-struct Instance(Child, std::os::unix::net::UnixDatagram);
+struct Instance {
+    child: Child,
+    _notify: std::os::unix::net::UnixDatagram,
+}
 
 impl Drop for Instance {
     fn drop(&mut self) {
         // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-        let _ = self.0.wait();
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
     }
 }
 
@@ -78,39 +81,10 @@ fn start(
          subjects = [\"newsd.bench.out\", \"newsd.bench.alerts\"]\n"
     );
     std::fs::write(dir.join("newsd.toml"), config).map_err(|e| failed("writing config", e))?;
-    let sock_path = dir.join("notify.sock");
-    let _ = std::fs::remove_file(&sock_path);
-    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path)
-        .map_err(|e| failed("notify socket", e))?;
-    sock.set_read_timeout(Some(Duration::from_millis(100)))
-        .map_err(|e| failed("notify socket", e))?;
-    let exe = std::env::current_exe().map_err(|e| failed("finding the newsd executable", e))?;
-    let child = Command::new(exe)
-        .args(["run", "--config", "newsd.toml"])
-        .current_dir(&dir)
-        .env_remove("RUST_LOG")
-        .env("NOTIFY_SOCKET", &sock_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| failed("starting newsd run", e))?;
-    let instance = Instance(child, sock);
-    let end = Instant::now() + Duration::from_secs(30);
-    let mut buf = [0u8; 512];
-    while Instant::now() < end {
-        if let Ok(n) = instance.1.recv(&mut buf)
-            && String::from_utf8_lossy(&buf[..n])
-                .lines()
-                .any(|l| l == "READY=1")
-        {
-            return Ok(instance);
-        }
-    }
-    Err(BenchError::Timeout {
-        secs: 30,
-        have: 0,
-        want: 1,
+    let (child, notify) = spawn_ready(&dir)?;
+    Ok(Instance {
+        child,
+        _notify: notify,
     })
 }
 

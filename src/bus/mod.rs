@@ -127,15 +127,12 @@ impl Bus {
     /// consumer, when `create` is on; otherwise only looks the consumer up.
     pub async fn source_consumer(&self) -> Result<jetstream::consumer::PullConsumer, BusError> {
         let c = &self.config.source;
-        let setup = |what, name: &str| {
-            let name = name.to_string();
-            move |e: &dyn std::fmt::Display| BusError::Setup {
-                what,
-                name,
-                message: e.to_string(),
-            }
+        let setup = |what, name: &str, e: &dyn std::fmt::Display| BusError::Setup {
+            what,
+            name: name.to_string(),
+            message: e.to_string(),
         };
-        let stream = if self.config.create {
+        if self.config.create {
             self.ensure_stream(stream::Config {
                 name: c.stream.clone(),
                 subjects: c.subjects.clone(),
@@ -153,37 +150,32 @@ impl Bus {
                 ..Default::default()
             })
             .await?;
-            self.js
-                .get_stream(&c.stream)
-                .await
-                .map_err(|e| setup("stream", &c.stream)(&e))?
-        } else {
-            self.js
-                .get_stream(&c.stream)
-                .await
-                .map_err(|e| setup("stream", &c.stream)(&e))?
-        };
-        let wanted = jetstream::consumer::pull::Config {
-            durable_name: Some(c.consumer.clone()),
-            ack_policy: jetstream::consumer::AckPolicy::Explicit,
-            ack_wait: Duration::from_secs(c.ack_wait_s),
-            // Dead letters are newsd's decision (after max_deliveries), so the server
-            // never gives up on a message by itself.
-            max_deliver: -1,
-            ..Default::default()
-        };
-        let consumer = if self.config.create {
+        }
+        let stream = self
+            .js
+            .get_stream(&c.stream)
+            .await
+            .map_err(|e| setup("stream", &c.stream, &e))?;
+        if self.config.create {
+            let wanted = jetstream::consumer::pull::Config {
+                durable_name: Some(c.consumer.clone()),
+                ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                ack_wait: Duration::from_secs(c.ack_wait_s),
+                // Dead letters are newsd's decision (after max_deliveries), so the
+                // server never gives up on a message by itself.
+                max_deliver: -1,
+                ..Default::default()
+            };
             stream
                 .get_or_create_consumer(&c.consumer, wanted)
                 .await
-                .map_err(|e| setup("consumer", &c.consumer)(&e))?
+                .map_err(|e| setup("consumer", &c.consumer, &e))
         } else {
             stream
                 .get_consumer(&c.consumer)
                 .await
-                .map_err(|e| setup("consumer", &c.consumer)(&e))?
-        };
-        Ok(consumer)
+                .map_err(|e| setup("consumer", &c.consumer, &e))
+        }
     }
 
     /// Creates the records stream when `create` is on.

@@ -115,28 +115,26 @@ impl Publisher {
         }
         let mut value = serde_json::to_value(record).ok()?;
         let obj = value.as_object_mut()?;
+        // The text first, then the other fields from the largest down.
+        let mut order: Vec<(bool, usize, String)> = obj
+            .iter()
+            .filter(|(k, v)| !KEEP.contains(&k.as_str()) && !v.is_null())
+            .map(|(k, v)| {
+                let bytes = serde_json::to_vec(v).map_or(0, |b| b.len());
+                (k == "text", bytes, k.clone())
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
         let mut emptied = Vec::new();
         let mut size = line.len();
-        // The warning itself needs room too.
-        while size + 200 + 16 * emptied.len() > room {
-            let largest = obj
-                .iter()
-                .filter(|(k, v)| !KEEP.contains(&k.as_str()) && !v.is_null())
-                .map(|(k, v)| (serde_json::to_vec(v).map_or(0, |b| b.len()), k.clone()))
-                .max();
-            let Some((bytes, key)) = largest else { break };
-            let preferred = if obj.get("text").is_some_and(|t| !t.is_null()) {
-                "text".to_string()
-            } else {
-                key
-            };
-            let freed = obj
-                .get(&preferred)
-                .and_then(|v| serde_json::to_vec(v).ok())
-                .map_or(bytes, |b| b.len());
-            obj.insert(preferred.clone(), serde_json::Value::Null);
-            size = size.saturating_sub(freed.saturating_sub(4));
-            emptied.push(preferred);
+        for (_, bytes, key) in order {
+            // The warning added below needs room too.
+            if size + 200 + 16 * emptied.len() <= room {
+                break;
+            }
+            obj.insert(key.clone(), serde_json::Value::Null);
+            size = size.saturating_sub(bytes.saturating_sub(4));
+            emptied.push(key);
         }
         let note = format!(
             "bus copy: {} left out, the record ({} bytes) being over the server's max_payload ({max} bytes); the outbox copy is whole",

@@ -32,6 +32,15 @@ struct Claimed {
     delivery: Option<Box<Delivery>>,
 }
 
+impl Claimed {
+    /// The refusal of this input (or of one of its items) as the `failed/` sidecar's
+    /// JSON, for a dead letter.
+    fn failure_json(&self, reason: &str, message: String, item: Option<usize>) -> String {
+        let o = &self.origin;
+        failed::failure_json(reason, message, &o.name, &o.path, Some(&o.claim), item)
+    }
+}
+
 /// Processes one job to the point where the writer takes over (or the input is refused).
 pub fn handle(job: Job, rt: &Runtime, dirs: &Dirs, shared: &Shared, out: &SyncSender<Commit>) {
     let Some(claimed) = claim(job, dirs, shared) else {
@@ -146,14 +155,7 @@ fn refuse(claimed: &Claimed, dirs: &Dirs, shared: &Shared, reason: &str, message
     let metrics = &shared.metrics;
     match (&claimed.delivery, &claimed.input, shared.bus.as_ref()) {
         (Some(d), _, Some(bus)) => {
-            let failure = failed::failure_json(
-                reason,
-                message,
-                &claimed.origin.name,
-                &claimed.origin.path,
-                Some(&claimed.origin.claim),
-                None,
-            );
+            let failure = claimed.failure_json(reason, message, None);
             tracing::warn!(reason, delivered = d.delivered, "message refused");
             if bus.block_on(crate::bus::dead_letter(bus, d, failure, reason)) {
                 metrics.dead_letters.inc();
@@ -194,14 +196,7 @@ fn refuse_item(
     message: String,
 ) {
     if let (Some(d), Some(bus)) = (&claimed.delivery, shared.bus.as_ref()) {
-        let failure = failed::failure_json(
-            code,
-            message,
-            &claimed.origin.name,
-            &claimed.origin.path,
-            Some(&claimed.origin.claim),
-            Some(item),
-        );
+        let failure = claimed.failure_json(code, message, Some(item));
         if bus.block_on(crate::bus::dead_letter_item(bus, d, item, failure, code)) {
             shared.metrics.dead_letters.inc();
         }

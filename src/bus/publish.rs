@@ -44,6 +44,10 @@ pub struct Outgoing {
 pub struct Publisher {
     bus: Bus,
     prepared: bool,
+    /// The server's `max_payload` as last seen (0: not yet known); read again after
+    /// each batch rather than for every record, since the client hands out a copy of
+    /// the whole server info.
+    max_payload: std::cell::Cell<usize>,
 }
 
 /// What one [`Publisher::publish_all`] did.
@@ -64,6 +68,7 @@ impl Publisher {
         Self {
             bus,
             prepared: false,
+            max_payload: std::cell::Cell::new(0),
         }
     }
 
@@ -107,7 +112,11 @@ impl Publisher {
     /// stall the writer. The largest top-level fields are emptied (set to null), the
     /// text first, until it fits; `warnings` names them. `None` when the line fits.
     fn fitting(&self, record: &Record, line: &[u8]) -> Option<Vec<u8>> {
-        let max = self.bus.js.client().server_info().max_payload;
+        if self.max_payload.get() == 0 {
+            self.max_payload
+                .set(self.bus.js.client().server_info().max_payload);
+        }
+        let max = self.max_payload.get();
         // Headers take a few hundred bytes of the limit.
         let room = max.saturating_sub(1024);
         if max == 0 || line.len() <= room {
@@ -209,6 +218,8 @@ impl Publisher {
                 wait = (wait * 2).min(max_wait);
             }
         }
+        self.max_payload
+            .set(self.bus.js.client().server_info().max_payload);
         done
     }
 }

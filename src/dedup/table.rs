@@ -3,7 +3,7 @@
 //! The index needs several "key → entries with that key" maps (one per LSH band, one
 //! by content id, one by claim). A `HashMap<u64, Vec<u64>>` spends about 60 bytes on
 //! each posting; here a posting is one `u32`: the entry's position in the index's ring
-//! (26 bits) and its distance from its home slot (6 bits). Keys are not stored: the
+//! (24 bits) and its distance from its home slot (8 bits). Keys are not stored: the
 //! caller compares the entry at a position with what it looks for, so the table only
 //! narrows the search to the entries whose key hashes to the same home slot.
 //!
@@ -11,13 +11,13 @@
 //! home are contiguous, a search stops at the first slot whose occupant lives closer
 //! to home than the search has come, and removal shifts the rest of the run back by
 //! one. Storing the distance means that neither needs to look at an entry to learn
-//! its home. Distances of 63 and more are stored as 63; such far slots (a home with
-//! dozens of postings: the same text seen many times) are reported to searches as
+//! its home. Distances of 255 and more are stored as 255; such far slots (a home with
+//! hundreds of postings: the same text seen that often) are reported to searches as
 //! possible matches, and their true home is computed from the caller's hash when a
 //! run is rearranged. Growth rehashes through the same callback.
 
 /// Bits of a slot holding `position + 1` (0 marks an empty slot).
-const POS_BITS: u32 = 26;
+const POS_BITS: u32 = 24;
 const POS_MASK: u32 = (1 << POS_BITS) - 1;
 /// Largest distance from home a slot records; further ones are stored as this.
 const FAR: usize = (1 << (32 - POS_BITS)) - 1;
@@ -138,6 +138,8 @@ impl PosTable {
         let mut i = home;
         loop {
             if i >= self.slots.len() {
+                // A run reached the end: a few more slots, not a doubling.
+                self.slots.reserve_exact(1 + FAR);
                 self.slots.resize(i + 1 + FAR, 0);
             }
             let s = self.slots[i];
@@ -156,27 +158,46 @@ impl PosTable {
         }
     }
 
-    /// Removes the posting of `pos` under `hash`. Returns whether it was there.
-    pub fn remove(&mut self, hash: u64, pos: u32, hash_of: &impl Fn(u32) -> u64) -> bool {
+    /// The slot holding the posting of `pos` under `hash`.
+    fn slot_of(&self, hash: u64, pos: u32) -> Option<usize> {
         if self.homes == 0 {
-            return false;
+            return None;
         }
         let mut i = self.home(hash);
         let mut d = 0;
         loop {
-            let Some(&s) = self.slots.get(i) else {
-                return false;
-            };
+            let &s = self.slots.get(i)?;
             let sd = stored_distance(s);
             if s == 0 || (sd < FAR && sd < d) {
-                return false;
+                return None;
             }
             if sd == d.min(FAR) && position(s) == pos {
-                break;
+                return Some(i);
             }
             i += 1;
             d += 1;
         }
+    }
+
+    /// Files `new` in place of `old` under `hash` (an entry taking over another's
+    /// postings). Returns whether `old` was there.
+    pub fn replace(&mut self, hash: u64, old: u32, new: u32) -> bool {
+        debug_assert!((new as usize) < MAX_POSITIONS);
+        match self.slot_of(hash, old) {
+            Some(i) => {
+                let s = self.slots[i];
+                self.slots[i] = (s & !POS_MASK) | (new + 1);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes the posting of `pos` under `hash`. Returns whether it was there.
+    pub fn remove(&mut self, hash: u64, pos: u32, hash_of: &impl Fn(u32) -> u64) -> bool {
+        let Some(mut i) = self.slot_of(hash, pos) else {
+            return false;
+        };
         // Shift the rest of the run back by one slot.
         loop {
             let next = self.slots.get(i + 1).copied().unwrap_or(0);
@@ -279,6 +300,22 @@ mod tests {
         agree_with_a_multimap(300, 3000, 12_000);
         agree_with_a_multimap(20, 3000, 12_000);
         agree_with_a_multimap(1, 500, 2000);
+    }
+
+    #[test]
+    fn a_posting_can_be_handed_to_another_position() {
+        let hash_of = |p: u32| mix(u64::from(p % 10));
+        let mut t = PosTable::new(100);
+        for p in 0..50 {
+            t.insert(hash_of(p), p, &hash_of);
+        }
+        // Position 93 (same key as 3) takes over 3's posting.
+        assert!(t.replace(hash_of(3), 3, 93));
+        assert!(!t.replace(hash_of(3), 3, 94), "3 is no longer there");
+        let got = found(&t, hash_of(3));
+        assert!(got.contains(&93) && !got.contains(&3));
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(t.len(), 50);
     }
 
     #[test]

@@ -35,7 +35,8 @@ const BANDS: usize = MINHASH_LEN / ROWS;
 pub struct IndexSettings {
     /// Estimated Jaccard similarity at or above which an article is a near-duplicate.
     pub threshold: f64,
-    /// Most articles remembered (in memory, at most some 16.7 million whatever is set).
+    /// Most articles remembered (in memory at most 4,194,302 whatever is set: positions
+    /// in the lookup tables have 22 bits).
     pub window_articles: usize,
     /// Articles older than this many days are forgotten (0: no age limit).
     pub window_days: u64,
@@ -258,12 +259,9 @@ impl DedupIndex {
         let copies = copies_hash(&e);
         if e.next == pos {
             // No copy left: its postings go.
-            let ring = &self.entries;
-            let hash_of = |p: u32| ring.get(p).map_or(0, copies_hash);
-            self.by_copies.remove(copies, pos, &hash_of);
+            self.by_copies.remove(copies, pos);
             for (band, table) in self.bands.iter_mut().enumerate() {
-                let hash_of = |p: u32| ring.get(p).map_or(0, |e| band_hash(band, &e.minhash));
-                table.remove(band_hash(band, &e.minhash), pos, &hash_of);
+                table.remove(band_hash(band, &e.minhash), pos);
             }
         } else {
             // The next oldest copy takes over the postings, and the newest links to it.
@@ -275,14 +273,9 @@ impl DedupIndex {
                 table.replace(band_hash(band, &e.minhash), pos, heir);
             }
         }
-        let ring = &self.entries;
         // There only if it was the newest of its id (and so the last).
-        self.by_id.remove(id_hash(&e.id), pos, &|p: u32| {
-            ring.get(p).map_or(0, |e| id_hash(&e.id))
-        });
-        self.by_claim.remove(mix(e.claim), pos, &|p: u32| {
-            ring.get(p).map_or(0, |e| mix(e.claim))
-        });
+        self.by_id.remove(id_hash(&e.id), pos);
+        self.by_claim.remove(mix(e.claim), pos);
         self.entries.pop_front();
     }
 
@@ -380,26 +373,27 @@ impl DedupIndex {
     /// entries oldest first.
     fn closest(&self, fp: &Fingerprint) -> Option<(f64, [u8; 16])> {
         let mut best: Option<(f64, [u8; 16])> = None;
-        let mut seen = FxHashSet::default();
+        // Positions already weighed in an earlier band are skipped without looking at
+        // their entry (near copies share most bands).
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
         let mut in_band: Vec<(u64, u32)> = Vec::new();
         for (band, table) in self.bands.iter().enumerate() {
             let want = band_of(band, &fp.minhash);
             in_band.clear();
             table.find(band_hash(band, &fp.minhash), |p| {
-                if self
-                    .entries
-                    .get(p)
-                    .is_some_and(|e| band_of(band, &e.minhash) == want)
+                if !seen.contains(&p)
+                    && self
+                        .entries
+                        .get(p)
+                        .is_some_and(|e| band_of(band, &e.minhash) == want)
                 {
                     in_band.push((self.entries.seq_at(p), p));
                 }
                 true
             });
             in_band.sort_unstable();
-            for &(seq, p) in &in_band {
-                if !seen.insert(seq) {
-                    continue;
-                }
+            for &(_, p) in &in_band {
+                seen.insert(p);
                 let Some(e) = self.entries.get(p) else {
                     continue;
                 };

@@ -65,6 +65,7 @@ pub fn decode(b: &[u8; ENTRY_BYTES]) -> Entry {
         simhash: u64_at(48),
         shingles: u32::from_le_bytes([b[56], b[57], b[58], b[59]]),
         minhash,
+        next: 0,
     }
 }
 
@@ -151,6 +152,7 @@ mod tests {
             id: [7; 16],
             root: [9; 16],
             shingles: 123_456,
+            next: 0,
         };
         let b = encode(&e);
         assert_eq!(decode(&b), e);

@@ -9,9 +9,10 @@
 //! the file is rewritten without expired entries once it holds twice the window.
 //!
 //! Memory: the entries sit in a ring (`store.rs`, 320 bytes each); the lookups (42
-//! LSH bands, content id, claim) are tables of 4-byte positions (`table.rs`) that
-//! compare the entries themselves instead of storing keys, some 220 bytes per entry
-//! at their fullest. A window of 100,000 articles takes about 55 MB.
+//! LSH bands, copies, content id, claim) are tables of 4-byte positions (`table.rs`)
+//! that compare the entries themselves instead of storing keys, some 230 bytes per
+//! distinct text at their fullest. Copies of one text share the band postings of the
+//! oldest. A window of 100,000 articles takes at most about 55 MB.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -34,7 +35,8 @@ const BANDS: usize = MINHASH_LEN / ROWS;
 pub struct IndexSettings {
     /// Estimated Jaccard similarity at or above which an article is a near-duplicate.
     pub threshold: f64,
-    /// Most articles remembered (in memory, at most some 67 million whatever is set).
+    /// Most articles remembered (in memory at most 4,194,302 whatever is set: positions
+    /// in the lookup tables have 22 bits).
     pub window_articles: usize,
     /// Articles older than this many days are forgotten (0: no age limit).
     pub window_days: u64,
@@ -56,9 +58,14 @@ pub struct Verdict {
 pub struct DedupIndex {
     settings: IndexSettings,
     entries: Ring,
-    /// Per band, the entries by the hash of their band's values.
+    /// Per band, the oldest entry of each set of copies, by the hash of the band's
+    /// values. Copies (the same MinHash values) are linked through their entries
+    /// instead: they would all be candidates together, and the oldest is the one a
+    /// search settles on, so a text seen a thousand times costs one posting a band.
     bands: Vec<PosTable>,
-    /// Every entry by its content id.
+    /// The newest entry of each set of copies, by the hash of its MinHash values.
+    by_copies: PosTable,
+    /// The newest entry of each content id.
     by_id: PosTable,
     /// Every entry by its claim hash.
     by_claim: PosTable,
@@ -118,6 +125,21 @@ fn id_hash(id: &[u8; 16]) -> u64 {
     mix(word(a) ^ mix(word(b)))
 }
 
+/// Hash of all MinHash values (and whether the text was too short to compare).
+fn copies_hash(e: &Entry) -> u64 {
+    let seed = if e.shingles == 0 { 0x5851_f42d } else { 0 };
+    e.minhash.chunks_exact(4).fold(seed, |h, c| {
+        let v = c.iter().fold(0u64, |acc, &x| (acc << 16) | u64::from(x));
+        mix(h ^ v)
+    })
+}
+
+/// True when two entries are copies: the same MinHash values (so the same
+/// candidates and the same similarity to anything).
+fn same_copies(a: &Entry, b: &Entry) -> bool {
+    a.minhash == b.minhash && (a.shingles == 0) == (b.shingles == 0)
+}
+
 impl DedupIndex {
     /// An index kept in memory only (for `newsd process` and evaluations).
     pub fn in_memory(settings: IndexSettings) -> Self {
@@ -130,6 +152,7 @@ impl DedupIndex {
             settings,
             entries: Ring::new(positions),
             bands: (0..BANDS).map(|_| PosTable::new(positions)).collect(),
+            by_copies: PosTable::new(positions),
             by_id: PosTable::new(positions),
             by_claim: PosTable::new(positions),
             file: None,
@@ -167,23 +190,65 @@ impl DedupIndex {
     pub fn heap_bytes(&self) -> usize {
         self.entries.heap_bytes()
             + self.bands.iter().map(PosTable::heap_bytes).sum::<usize>()
+            + self.by_copies.heap_bytes()
             + self.by_id.heap_bytes()
             + self.by_claim.heap_bytes()
+    }
+
+    /// The newest entry with the same MinHash values as `e`.
+    fn newest_copy(&self, e: &Entry, hash: u64) -> Option<u32> {
+        let mut found = None;
+        self.by_copies.find(hash, |p| {
+            if self.entries.get(p).is_some_and(|c| same_copies(c, e)) {
+                found = Some(p);
+            }
+            found.is_none()
+        });
+        found
     }
 
     fn insert(&mut self, e: Entry) {
         let Some(pos) = self.entries.push(e) else {
             return;
         };
-        let ring = &self.entries;
-        for (band, table) in self.bands.iter_mut().enumerate() {
-            let hash_of = |p: u32| ring.get(p).map_or(0, |e| band_hash(band, &e.minhash));
-            table.insert(band_hash(band, &e.minhash), pos, &hash_of);
+        let copies = copies_hash(&e);
+        match self.newest_copy(&e, copies) {
+            Some(newest) => {
+                // Join the ring of copies after the newest; the oldest keeps the postings.
+                let oldest = self.entries.get(newest).map_or(pos, |n| n.next);
+                self.set_next(pos, oldest);
+                self.set_next(newest, pos);
+                self.by_copies.replace(copies, newest, pos);
+            }
+            None => {
+                self.set_next(pos, pos);
+                let ring = &self.entries;
+                let hash_of = |p: u32| ring.get(p).map_or(0, copies_hash);
+                self.by_copies.insert(copies, pos, &hash_of);
+                for (band, table) in self.bands.iter_mut().enumerate() {
+                    let hash_of = |p: u32| ring.get(p).map_or(0, |e| band_hash(band, &e.minhash));
+                    table.insert(band_hash(band, &e.minhash), pos, &hash_of);
+                }
+            }
         }
-        let hash_of = |p: u32| ring.get(p).map_or(0, |e| id_hash(&e.id));
-        self.by_id.insert(id_hash(&e.id), pos, &hash_of);
+        let ring = &self.entries;
+        match find_in(&self.by_id, ring, &e.id) {
+            Some(older) => {
+                self.by_id.replace(id_hash(&e.id), older, pos);
+            }
+            None => {
+                let hash_of = |p: u32| ring.get(p).map_or(0, |e| id_hash(&e.id));
+                self.by_id.insert(id_hash(&e.id), pos, &hash_of);
+            }
+        }
         let hash_of = |p: u32| ring.get(p).map_or(0, |e| mix(e.claim));
         self.by_claim.insert(mix(e.claim), pos, &hash_of);
+    }
+
+    fn set_next(&mut self, pos: u32, next: u32) {
+        if let Some(e) = self.entries.get_mut(pos) {
+            e.next = next;
+        }
     }
 
     /// Forgets the oldest entry.
@@ -191,17 +256,26 @@ impl DedupIndex {
         let Some((pos, e)) = self.entries.front().map(|(p, e)| (p, *e)) else {
             return;
         };
-        let ring = &self.entries;
-        for (band, table) in self.bands.iter_mut().enumerate() {
-            let hash_of = |p: u32| ring.get(p).map_or(0, |e| band_hash(band, &e.minhash));
-            table.remove(band_hash(band, &e.minhash), pos, &hash_of);
+        let copies = copies_hash(&e);
+        if e.next == pos {
+            // No copy left: its postings go.
+            self.by_copies.remove(copies, pos);
+            for (band, table) in self.bands.iter_mut().enumerate() {
+                table.remove(band_hash(band, &e.minhash), pos);
+            }
+        } else {
+            // The next oldest copy takes over the postings, and the newest links to it.
+            let heir = e.next;
+            if let Some(newest) = self.newest_copy(&e, copies) {
+                self.set_next(newest, heir);
+            }
+            for (band, table) in self.bands.iter_mut().enumerate() {
+                table.replace(band_hash(band, &e.minhash), pos, heir);
+            }
         }
-        self.by_id.remove(id_hash(&e.id), pos, &|p: u32| {
-            ring.get(p).map_or(0, |e| id_hash(&e.id))
-        });
-        self.by_claim.remove(mix(e.claim), pos, &|p: u32| {
-            ring.get(p).map_or(0, |e| mix(e.claim))
-        });
+        // There only if it was the newest of its id (and so the last).
+        self.by_id.remove(id_hash(&e.id), pos);
+        self.by_claim.remove(mix(e.claim), pos);
         self.entries.pop_front();
     }
 
@@ -256,7 +330,9 @@ impl DedupIndex {
         if let Some(e) = self.find_claim(claim) {
             return Ok(verdict_of(e, 1.0));
         }
-        let best = match find_id(&self.by_id, &self.entries, &id) {
+        // Every entry remembered with one content id has the same root (each copy
+        // took it from one already there), so any of them decides.
+        let best = match find_in(&self.by_id, &self.entries, &id) {
             Some(pos) => self.entries.get(pos).map(|e| (1.0, e.root)),
             None if fp.shingles > 0 => self.closest(fp),
             None => None,
@@ -274,6 +350,8 @@ impl DedupIndex {
             id,
             root: root.unwrap_or(id),
             shingles: fp.shingles,
+            // Set when it joins the index.
+            next: 0,
         };
         let verdict = Verdict {
             duplicate_of: root.map(|r| hex(&r)),
@@ -295,26 +373,27 @@ impl DedupIndex {
     /// entries oldest first.
     fn closest(&self, fp: &Fingerprint) -> Option<(f64, [u8; 16])> {
         let mut best: Option<(f64, [u8; 16])> = None;
-        let mut seen = FxHashSet::default();
+        // Positions already weighed in an earlier band are skipped without looking at
+        // their entry (near copies share most bands).
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
         let mut in_band: Vec<(u64, u32)> = Vec::new();
         for (band, table) in self.bands.iter().enumerate() {
             let want = band_of(band, &fp.minhash);
             in_band.clear();
             table.find(band_hash(band, &fp.minhash), |p| {
-                if self
-                    .entries
-                    .get(p)
-                    .is_some_and(|e| band_of(band, &e.minhash) == want)
+                if !seen.contains(&p)
+                    && self
+                        .entries
+                        .get(p)
+                        .is_some_and(|e| band_of(band, &e.minhash) == want)
                 {
                     in_band.push((self.entries.seq_at(p), p));
                 }
                 true
             });
             in_band.sort_unstable();
-            for &(seq, p) in &in_band {
-                if !seen.insert(seq) {
-                    continue;
-                }
+            for &(_, p) in &in_band {
+                seen.insert(p);
                 let Some(e) = self.entries.get(p) else {
                     continue;
                 };
@@ -371,19 +450,16 @@ impl DedupIndex {
     }
 }
 
-/// The position of the oldest entry remembered with content id `id`.
-fn find_id(by_id: &PosTable, entries: &Ring, id: &[u8; 16]) -> Option<u32> {
-    let mut oldest: Option<(u64, u32)> = None;
+/// The position of an entry filed in `by_id` under content id `id`.
+fn find_in(by_id: &PosTable, entries: &Ring, id: &[u8; 16]) -> Option<u32> {
+    let mut found = None;
     by_id.find(id_hash(id), |p| {
         if entries.get(p).is_some_and(|e| &e.id == id) {
-            let seq = entries.seq_at(p);
-            if oldest.is_none_or(|(s, _)| seq < s) {
-                oldest = Some((seq, p));
-            }
+            found = Some(p);
         }
-        true
+        found.is_none()
     });
-    oldest.map(|(_, p)| p)
+    found
 }
 
 fn verdict_of(e: &Entry, similarity: f64) -> Verdict {

@@ -12,7 +12,8 @@ use super::fingerprint::MINHASH_LEN;
 /// Entries per chunk (some 320 KB).
 pub const CHUNK: usize = 1024;
 
-/// One remembered article: 316 bytes of data, the same fields the index file stores.
+/// One remembered article: the 316 bytes of data the index file stores, and a link
+/// (in what would be padding) to the next of its copies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     /// MinHash values of the body.
@@ -29,7 +30,13 @@ pub struct Entry {
     pub root: [u8; 16],
     /// Shingles in the body (0: too short to compare).
     pub shingles: u32,
+    /// Position of the next newer entry with the same MinHash values; the newest
+    /// links back to the oldest (a ring per set of copies). Not stored in the file.
+    pub next: u32,
 }
+
+// The link fits in what would otherwise be padding.
+const _: () = assert!(std::mem::size_of::<Entry>() == 320);
 
 impl Entry {
     const EMPTY: Entry = Entry {
@@ -40,6 +47,7 @@ impl Entry {
         id: [0; 16],
         root: [0; 16],
         shingles: 0,
+        next: 0,
     };
 }
 
@@ -109,6 +117,15 @@ impl Ring {
             return None;
         }
         self.chunks.get(pos / CHUNK)?.as_ref()?.get(pos % CHUNK)
+    }
+
+    /// The entry at a position, for changing its link, if the position is live.
+    pub fn get_mut(&mut self, pos: u32) -> Option<&mut Entry> {
+        let p = pos as usize;
+        if p >= self.capacity || self.seq_at(pos) >= self.next_seq() {
+            return None;
+        }
+        self.chunks.get_mut(p / CHUNK)?.as_mut()?.get_mut(p % CHUNK)
     }
 
     /// The oldest entry and its position.

@@ -24,7 +24,7 @@ use super::features::Aggregates;
 use super::labels::NUM_CLASSES;
 use super::model::{Model, QuantRow};
 use super::tagger::{Decoded, Prepared, decode_with};
-use crate::pages::HugeSlice;
+use crate::pages::{HugeSlice, prefetch};
 
 /// How many keys ahead a slot is requested from memory.
 const AHEAD: usize = 12;
@@ -48,20 +48,6 @@ pub struct Fused {
     mask: usize,
     len: usize,
     two_pass: bool,
-}
-
-/// Asks the memory system for the cache line at `p`; a hint with no effect on results.
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch never faults and reads nothing the program can observe,
-        // whatever the address.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// Adds `value` times a quantised row to a score vector. `f32(q) × step` is the very

@@ -10,7 +10,7 @@
 //!   binary and loaded once per process.
 //!
 //! Files: `features.rs` (token analysis, feature keys), `model.rs` (weights, file
-//! format), `tagger.rs` (decoding), `corpus.rs` (CoNLL reader), `train.rs`, `cli.rs`.
+//! format), `table.rs` (the weights' run-time layout), `tagger.rs` (decoding), `corpus.rs` (CoNLL reader), `train.rs`, `cli.rs`.
 
 #![warn(missing_docs)]
 
@@ -18,6 +18,7 @@ pub mod cli;
 pub mod corpus;
 pub mod features;
 pub mod model;
+pub mod table;
 pub mod tagger;
 pub mod train;
 

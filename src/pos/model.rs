@@ -84,6 +84,11 @@ impl PosModel {
         self.entries.get(a..b).unwrap_or(&[])
     }
 
+    /// Every row with its key, in no particular order.
+    pub fn rows_iter(&self) -> impl Iterator<Item = (u64, &[(u8, f32)])> + '_ {
+        self.index.keys().map(|&k| (k, self.row(k)))
+    }
+
     /// Rows sorted by key.
     fn sorted(&self) -> Vec<(u64, &[(u8, f32)])> {
         let mut v: Vec<(u64, &[(u8, f32)])> =

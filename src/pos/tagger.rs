@@ -10,7 +10,8 @@ use std::path::Path;
 
 use super::PosError;
 use super::features::{STATIC_PER_TOKEN, TokenLex, dynamic_features, static_features};
-use super::model::PosModel;
+use super::model::{MAX_TAGS, PosModel};
+use super::table::RowTable;
 
 /// Marks "no tag" (positions left of the sentence) in the tag history.
 pub const NO_TAG: u8 = u8::MAX;
@@ -20,6 +21,8 @@ pub const NO_TAG: u8 = u8::MAX;
 #[derive(Debug, Clone)]
 pub struct Tagger {
     model: PosModel,
+    /// The model's rows laid out for fast lookup.
+    table: RowTable,
 }
 
 /// Adds the weights of every key in `keys` into `scores`, through `row`.
@@ -63,7 +66,8 @@ impl Tagger {
 
     /// Wraps a model built in memory (by training).
     pub fn from_model(model: PosModel) -> Tagger {
-        Tagger { model }
+        let table = RowTable::new(&model);
+        Tagger { model, table }
     }
 
     /// The underlying model.
@@ -97,23 +101,34 @@ impl Tagger {
     /// (cleared first): the allocation-free path for callers that tag many sentences.
     pub fn tag_lex(&self, lex: &[TokenLex], out: &mut Vec<u8>) {
         out.clear();
-        let n = self.model.tags.len();
-        let mut scores = [0f32; super::model::MAX_TAGS];
-        let mut keys: Vec<u64> = Vec::with_capacity(STATIC_PER_TOKEN);
+        let n = self.model.tags.len().min(MAX_TAGS);
+        // The static scores of the tokens the dictionary does not settle, summed
+        // before decoding so that their rows are fetched from memory together.
+        let known: Vec<Option<u8>> = lex
+            .iter()
+            .map(|t| self.model.dict.get(&t.exact).copied())
+            .collect();
+        let mut keys: Vec<u64> = Vec::with_capacity(STATIC_PER_TOKEN * lex.len());
+        let mut start: Vec<usize> = vec![0];
+        for (i, k) in known.iter().enumerate() {
+            if k.is_none() {
+                static_features(lex, i, &mut keys);
+                start.push(keys.len());
+            }
+        }
+        let mut sums = vec![[0f32; MAX_TAGS]; start.len() - 1];
+        self.table.sum_groups(&keys, &start, &mut sums);
+        let mut sums = sums.into_iter();
         let mut dynamic = [0u64; 4];
         let mut prev = [NO_TAG; 2];
-        for (i, tok) in lex.iter().enumerate() {
-            let tag = match self.model.dict.get(&tok.exact) {
-                Some(&t) => t,
+        for (i, k) in known.iter().enumerate() {
+            let tag = match k {
+                Some(t) => *t,
                 None => {
-                    keys.clear();
-                    static_features(lex, i, &mut keys);
+                    let mut scores = sums.next().unwrap_or([0f32; MAX_TAGS]);
                     dynamic_features(lex, i, prev, &mut dynamic);
-                    let scores = &mut scores[..n];
-                    scores.fill(0.0);
-                    add_rows(&keys, |k| self.model.row(k), scores);
-                    add_rows(&dynamic, |k| self.model.row(k), scores);
-                    argmax(scores)
+                    self.table.add_keys(&dynamic, &mut scores[..n]);
+                    argmax(&scores[..n])
                 }
             };
             out.push(tag);
@@ -131,6 +146,47 @@ mod tests {
     fn argmax_takes_the_first_best() {
         assert_eq!(argmax(&[0.0, 2.0, 2.0, -1.0]), 1);
         assert_eq!(argmax(&[]), 0);
+    }
+
+    /// The plain decoder over the model's own rows, which the table must match.
+    fn reference(tagger: &Tagger, lex: &[TokenLex]) -> Vec<u8> {
+        let model = tagger.model();
+        let n = model.tags.len();
+        let (mut out, mut prev) = (Vec::new(), [NO_TAG; 2]);
+        for i in 0..lex.len() {
+            let tag = match model.dict.get(&lex[i].exact) {
+                Some(&t) => t,
+                None => {
+                    let (mut keys, mut dynamic) = (Vec::new(), [0u64; 4]);
+                    static_features(lex, i, &mut keys);
+                    dynamic_features(lex, i, prev, &mut dynamic);
+                    let mut scores = vec![0f32; n];
+                    add_rows(&keys, |k| model.row(k), &mut scores);
+                    add_rows(&dynamic, |k| model.row(k), &mut scores);
+                    argmax(&scores)
+                }
+            };
+            out.push(tag);
+            prev = [prev[1], tag];
+        }
+        out
+    }
+
+    #[test]
+    fn the_shipped_tagger_matches_the_plain_decoder() {
+        let tagger = crate::pos::builtin().expect("shipped model");
+        let text = "Chinese President Xi Jinping arrived in Moscow on Wednesday for talks . \
+            The largest tanker spill in a decade cost BP $ 4.5 bn , analysts said . \
+            Gazprom 's Power of Siberia 2 pipeline would carry 50 bcm a year to China . \
+            \"We are not worried,\" Ms Zakharova told reporters in a briefing on Friday .";
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let lex: Vec<TokenLex> = words.iter().map(|w| TokenLex::new(w)).collect();
+        let mut out = Vec::new();
+        tagger.tag_lex(&lex, &mut out);
+        assert_eq!(out, reference(&tagger, &lex));
+        assert_eq!(out.len(), words.len());
+        let nnp = tagger.tag_id("NNP").expect("NNP");
+        assert_eq!(out[2], nnp, "Xi is a proper noun");
     }
 
     #[test]

@@ -102,9 +102,9 @@ impl RowTable {
         }
         let mut i = self.home(key);
         loop {
-            match self.keys.get(i)? {
-                &k if k == key => return self.rows.get(i),
-                &EMPTY => return None,
+            match *self.keys.get(i)? {
+                k if k == key => return self.rows.get(i),
+                EMPTY => return None,
                 _ => i = (i + 1) & self.mask,
             }
         }

@@ -4,11 +4,11 @@
 //! A token that is not in the dictionary reads twenty feature rows. Through the
 //! model's map a row took three dependent reads (the map's slot, the row's start,
 //! the entries), each likely a cache miss, and the tagger spent most of its time
-//! waiting on them. Here the keys sit alone in an open-addressing array (about
-//! 1 MB, so probes mostly hit the cache, and a key the model lacks, the common case,
-//! costs no further read), and the row of the key in slot `i` is `rows[i]`: 64
-//! bytes holding up to [`INLINE`] `(tag, weight)` entries, which is all of them for
-//! 97 % of the rows; longer rows continue in a side array. Before decoding a
+//! waiting on them. Here the keys sit alone in an open-addressing array (1 MB, so
+//! probes mostly hit the cache, and a key the model lacks, the common case, costs no
+//! further read) beside the number of each key's row; a row is 64 bytes holding up
+//! to [`INLINE`] `(tag, weight)` entries, which is all of them for 97 % of the rows;
+//! longer rows continue in a side array. The shipped model takes about 7 MB so. Before decoding a
 //! sentence, the static scores of its tokens are summed with the rows of keys a
 //! little ahead requested from memory, as the entity recogniser does
 //! (`crate::ner::fused`). The table is written by hand because that prefetch needs a
@@ -42,6 +42,8 @@ struct Row {
 #[derive(Debug, Clone, Default)]
 pub struct RowTable {
     keys: Vec<u64>,
+    /// The row of the key in the same slot of `keys`.
+    ids: Vec<u32>,
     /// In huge pages: reads are random over the whole array (see `crate::pages`).
     rows: HugeSlice<Row>,
     spilled: Vec<(u8, f32)>,
@@ -54,16 +56,17 @@ impl RowTable {
     /// Lays out every row of `model`.
     pub fn new(model: &PosModel) -> Self {
         let entries = model.rows_iter();
-        // At most two thirds full: a missing key stops within a cache line or two.
-        let size = (model.rows() * 3 / 2 + 1).next_power_of_two().max(16);
+        // At most about two thirds full: a missing key stops within a cache line or two.
+        let size = (model.rows() * 4 / 3 + 1).next_power_of_two().max(16);
         let mut t = RowTable {
             keys: vec![EMPTY; size],
-            rows: HugeSlice::filled(size, Row::default()),
+            ids: vec![0; size],
+            rows: HugeSlice::filled(model.rows(), Row::default()),
             spilled: Vec::new(),
             zero: None,
             mask: size - 1,
         };
-        for (key, entries) in entries {
+        for (id, (key, entries)) in entries.enumerate() {
             let mut row = Row::default();
             let (inline, rest) = entries.split_at(entries.len().min(INLINE));
             for (i, &(c, w)) in inline.iter().enumerate() {
@@ -83,7 +86,10 @@ impl RowTable {
                 i = (i + 1) & t.mask;
             }
             t.keys[i] = key;
-            t.rows[i] = row;
+            t.ids[i] = id as u32;
+            if let Some(r) = t.rows.get_mut(id) {
+                *r = row;
+            }
         }
         t
     }
@@ -103,7 +109,7 @@ impl RowTable {
         let mut i = self.home(key);
         loop {
             match *self.keys.get(i)? {
-                k if k == key => return self.rows.get(i),
+                k if k == key => return self.rows.get(*self.ids.get(i)? as usize),
                 EMPTY => return None,
                 _ => i = (i + 1) & self.mask,
             }

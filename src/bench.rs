@@ -194,7 +194,10 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, BenchError> {
 struct Follower {
     file: Option<BufReader<std::fs::File>>,
     path: PathBuf,
-    partial: String,
+    /// The start of a line the daemon is still writing. Bytes, not a `String`: a read
+    /// can end inside a multi-byte character, and `read_line` would then drop what it
+    /// read (and the benchmark would wait for that record forever).
+    partial: Vec<u8>,
 }
 
 impl Follower {
@@ -202,7 +205,7 @@ impl Follower {
         Self {
             file: None,
             path: path.to_path_buf(),
-            partial: String::new(),
+            partial: Vec::new(),
         }
     }
 
@@ -221,18 +224,18 @@ impl Follower {
         };
         loop {
             let mut line = std::mem::take(&mut self.partial);
-            match reader.read_line(&mut line) {
+            match reader.read_until(b'\n', &mut line) {
                 Ok(0) | Err(_) => {
                     self.partial = line;
                     return;
                 }
-                Ok(_) if !line.ends_with('\n') => {
+                Ok(_) if !line.ends_with(b"\n") => {
                     self.partial = line;
                     return;
                 }
                 Ok(_) => {
                     let now = Instant::now();
-                    if let Some(name) = name_of(&line) {
+                    if let Some(name) = name_of(&String::from_utf8_lossy(&line)) {
                         out.push((name, now));
                     }
                 }
@@ -515,4 +518,30 @@ pub fn startup(
         ready_ms: ready.as_secs_f64() * 1000.0,
         first_record_ms: first.as_secs_f64() * 1000.0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_line_cut_inside_a_character_is_read_once_complete() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("articles.ndjson");
+        let mut f = std::fs::File::create(&path).expect("create");
+        let line = "{\"source\":{\"name\":\"a.txt\"},\"text\":\"Zürich\"}\n".as_bytes();
+        // Stop inside the two bytes of "ü".
+        let cut = line.iter().position(|&b| b == 0xC3).expect("ü") + 1;
+        f.write_all(&line[..cut]).expect("write");
+        let (mut follower, mut seen) = (Follower::new(&path), Vec::new());
+        follower.poll(&mut seen);
+        assert!(seen.is_empty());
+        f.write_all(&line[cut..]).expect("write");
+        f.write_all(b"{\"source\":{\"name\":\"b.txt\"}}\n")
+            .expect("write");
+        follower.poll(&mut seen);
+        let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a.txt", "b.txt"]);
+    }
 }

@@ -12,7 +12,7 @@
 //! peeled off the word edges (a headline has no abbreviations worth a tokenizer) and
 //! tagged as a sentence of its own.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_stemmers::Stemmer;
 
@@ -129,7 +129,11 @@ pub(super) fn tagged(
     stemmer: &Stemmer,
 ) -> Tagged {
     let mut out = Tagged::default();
-    let mut ids: HashMap<String, u32> = HashMap::with_capacity(doc.tokens.len() / 2);
+    let mut ids: HashMap<String, u32> =
+        HashMap::with_capacity_and_hasher(doc.tokens.len() / 2, Default::default());
+    // Normalised word → its term and whether it may be a phrase word.
+    let mut seen: HashMap<String, (u32, bool)> =
+        HashMap::with_capacity_and_hasher(doc.tokens.len() / 2, Default::default());
     let mut lex: Vec<TokenLex> = Vec::new();
     let mut tags: Vec<u8> = Vec::new();
     let mut buf = String::new();
@@ -156,27 +160,31 @@ pub(super) fn tagged(
         for (span, tag) in spans.iter().zip(&tags) {
             let word = text(span);
             let norm = normalised(word, &mut buf);
-            let mut class = classes
-                .get(usize::from(*tag))
-                .copied()
-                .unwrap_or(Class::Other);
-            // "Mr." is the stopword "mr" with its stop: a title, not part of a name.
-            if stopwords.contains(norm)
-                || stopwords.contains(norm.trim_end_matches('.'))
-                || !norm.chars().any(char::is_alphabetic)
-            {
-                class = Class::Other;
-            }
-            let stem = stemmer.stem(norm);
-            // Look up before inserting: most tokens repeat a term already seen, and
-            // an owned key would cost an allocation each.
-            let term = match ids.get(stem.as_ref()) {
-                Some(&t) => t,
+            // Most tokens repeat a word already seen: its term and whether it can be in
+            // a phrase are looked up instead of stemmed and checked again.
+            let (term, phrase_word) = match seen.get(norm) {
+                Some(&known) => known,
                 None => {
-                    let next = ids.len() as u32;
-                    ids.insert(stem.into_owned(), next);
-                    next
+                    // "Mr." is the stopword "mr" with its stop: a title, not part of a name.
+                    let phrase_word = !(stopwords.contains(norm)
+                        || stopwords.contains(norm.trim_end_matches('.'))
+                        || !norm.chars().any(char::is_alphabetic));
+                    let stem = stemmer.stem(norm);
+                    let term = match ids.get(stem.as_ref()) {
+                        Some(&t) => t,
+                        None => {
+                            let next = ids.len() as u32;
+                            ids.insert(stem.into_owned(), next);
+                            next
+                        }
+                    };
+                    seen.insert(norm.to_string(), (term, phrase_word));
+                    (term, phrase_word)
                 }
+            };
+            let class = match classes.get(usize::from(*tag)) {
+                Some(&c) if phrase_word => c,
+                _ => Class::Other,
             };
             out.words.push(TWord {
                 span: *span,

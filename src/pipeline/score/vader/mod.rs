@@ -38,14 +38,19 @@ pub struct Polarity {
 /// The analyzer: lexicons plus the reference rules.
 #[derive(Debug)]
 pub struct Vader {
-    lex: Lexicons,
+    lex: std::sync::Arc<Lexicons>,
 }
 
 impl Vader {
-    /// The analyzer over the lexicons shipped in `config/lexicons/vader/`.
+    /// The analyzer over the lexicons shipped in `config/lexicons/vader/`, parsed once
+    /// per process however often pipelines are built (the config check builds one,
+    /// the daemon another, a reload a third).
     pub fn builtin() -> Self {
+        static LEXICONS: std::sync::OnceLock<std::sync::Arc<Lexicons>> = std::sync::OnceLock::new();
         Self {
-            lex: Lexicons::builtin(),
+            lex: LEXICONS
+                .get_or_init(|| std::sync::Arc::new(Lexicons::builtin()))
+                .clone(),
         }
     }
 

@@ -221,13 +221,7 @@ impl Keyphrases {
     /// Noun-phrase candidates scored by PositionRank, best first, without
     /// near-duplicates; a phrase's score is over the best one's.
     fn noun_phrases(&self, doc: &Document) -> Vec<Keyword> {
-        let tagged = tagged::tagged(
-            doc,
-            &self.tagger,
-            &self.classes,
-            &self.stopwords,
-            &self.stemmer,
-        );
+        let tagged = tagged::tagged(doc, &self.tagger, &self.classes, &self.stopwords);
         let scores = graph::rank(&tagged.words, tagged.terms, self.graph);
         let title = doc.title.as_deref().unwrap_or("");
         let text_of = |a: usize, b: usize| -> &str {

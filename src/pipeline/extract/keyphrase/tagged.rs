@@ -2,8 +2,8 @@
 //!
 //! The body is cut into CoNLL-style tokens ([`crate::ner::conll_tokens`]), each
 //! sentence is tagged by the shipped part-of-speech tagger, and every token becomes a
-//! [`TWord`]: its span, its term (the Snowball stem of its lower-cased form, so
-//! "spill" and "spills" are one node) and its class. Only nouns and plain adjectives
+//! [`TWord`]: its span, its term (the Snowball English stem of its lower-cased form,
+//! so "spill" and "spills" are one node) and its class. Only nouns and plain adjectives
 //! (`JJ`, not `JJR`/`JJS`) that are not stopwords (also when written with a stop,
 //! "Mr.") are graph words; everything else still counts for positions and
 //! windows, as in PositionRank.
@@ -14,7 +14,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use rust_stemmers::Stemmer;
+use std::cell::RefCell;
+
+use rust_stemmers::{Algorithm, Stemmer};
 
 use super::super::stopwords::{Stopwords, normalised};
 use crate::document::{Document, Span};
@@ -120,13 +122,38 @@ fn title_tokens(title: &str) -> Vec<Span> {
     out
 }
 
+/// Most words a thread's stem cache holds before it starts over (a few MB at most).
+const STEM_CACHE: usize = 1 << 16;
+
+/// Hands the Snowball English stem of `word` to `f`. Each thread remembers the stems
+/// it made: the stemmer costs some 3,000 instructions a word, and news repeats its
+/// vocabulary from one article to the next.
+fn with_stem<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    type Cache = (Stemmer, HashMap<Box<str>, Box<str>>);
+    thread_local! {
+        static STEMS: RefCell<Cache> =
+            RefCell::new((Stemmer::create(Algorithm::English), HashMap::default()));
+    }
+    STEMS.with_borrow_mut(|(stemmer, cache)| {
+        if let Some(stem) = cache.get(word) {
+            return f(stem);
+        }
+        let stem: Box<str> = stemmer.stem(word).into();
+        let out = f(&stem);
+        if cache.len() >= STEM_CACHE {
+            cache.clear();
+        }
+        cache.insert(word.into(), stem);
+        out
+    })
+}
+
 /// Tags the title and body of `doc`.
 pub(super) fn tagged(
     doc: &Document,
     tagger: &Tagger,
     classes: &[Class],
     stopwords: &Stopwords,
-    stemmer: &Stemmer,
 ) -> Tagged {
     let mut out = Tagged::default();
     let mut ids: HashMap<String, u32> =
@@ -169,15 +196,14 @@ pub(super) fn tagged(
                     let phrase_word = !(stopwords.contains(norm)
                         || stopwords.contains(norm.trim_end_matches('.'))
                         || !norm.chars().any(char::is_alphabetic));
-                    let stem = stemmer.stem(norm);
-                    let term = match ids.get(stem.as_ref()) {
+                    let term = with_stem(norm, |stem| match ids.get(stem) {
                         Some(&t) => t,
                         None => {
                             let next = ids.len() as u32;
-                            ids.insert(stem.into_owned(), next);
+                            ids.insert(stem.to_string(), next);
                             next
                         }
-                    };
+                    });
                     seen.insert(norm.to_string(), (term, phrase_word));
                     (term, phrase_word)
                 }
@@ -203,6 +229,28 @@ pub(super) fn tagged(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_stems_are_the_stemmers() {
+        let stemmer = Stemmer::create(Algorithm::English);
+        for _ in 0..2 {
+            for w in [
+                "spills",
+                "spill",
+                "running",
+                "generously",
+                "news",
+                "zakharova",
+            ] {
+                assert_eq!(with_stem(w, str::to_string), stemmer.stem(w));
+            }
+        }
+        // Past the limit the cache starts over and still answers rightly.
+        for i in 0..STEM_CACHE + 10 {
+            with_stem(&format!("w{i}s"), |_| ());
+        }
+        assert_eq!(with_stem("spills", str::to_string), "spill");
+    }
 
     #[test]
     fn title_tokens_peel_punctuation_and_possessives() {

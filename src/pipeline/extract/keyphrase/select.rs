@@ -94,27 +94,15 @@ pub(super) fn select(
         })
         .filter(|s| s.logit.is_finite())
         .collect();
-    // Sort only a generous head; the tail is sorted only if skips use the head up.
-    let head = scored.len().min(limit.saturating_mul(4).max(32));
-    if head < scored.len() {
-        scored.select_nth_unstable_by(head, order);
-    }
-    let (top, tail) = scored.split_at_mut(head);
-    top.sort_unstable_by(order);
-    let mut chosen: Vec<(Scored<'_>, String)> = Vec::with_capacity(limit);
-    take(top, &mut chosen, limit, dedup_similarity);
-    if chosen.len() < limit && !tail.is_empty() {
-        tail.sort_unstable_by(order);
-        take(tail, &mut chosen, limit, dedup_similarity);
-    }
+    let chosen = take_best(&mut scored, limit, dedup_similarity);
     let probability = |z: f64| 1.0 / (1.0 + (-z).exp());
     let best = chosen
         .first()
-        .map_or(1.0, |c| probability(c.0.logit))
+        .map_or(1.0, |c| probability(c.logit))
         .max(f64::MIN_POSITIVE);
     chosen
         .into_iter()
-        .map(|(c, _)| Keyword {
+        .map(|c| Keyword {
             text: c.surface.split_whitespace().collect::<Vec<_>>().join(" "),
             score: (probability(c.logit) / best).clamp(0.0, 1.0),
         })
@@ -130,17 +118,36 @@ pub(crate) fn choose<'a>(scored: &[(&'a str, f64)], limit: usize, dedup: f64) ->
             surface,
         })
         .collect();
-    list.sort_unstable_by(order);
-    let mut chosen = Vec::with_capacity(limit);
-    take(&list, &mut chosen, limit, dedup);
-    chosen.into_iter().map(|(c, _)| c.surface).collect()
+    take_best(&mut list, limit, dedup)
+        .into_iter()
+        .map(|c| c.surface)
+        .collect()
+}
+
+/// The best `limit` of `scored` in [`order`], skipping near-duplicates of those
+/// already taken. Only a generous head is sorted; the tail is sorted only if skips
+/// use the head up.
+fn take_best<'a>(scored: &mut [Scored<'a>], limit: usize, dedup: f64) -> Vec<Scored<'a>> {
+    let head = scored.len().min(limit.saturating_mul(4).max(32));
+    if head < scored.len() {
+        scored.select_nth_unstable_by(head, order);
+    }
+    let (top, tail) = scored.split_at_mut(head);
+    top.sort_unstable_by(order);
+    let mut chosen: Vec<(Scored<'a>, Vec<char>)> = Vec::with_capacity(limit);
+    take(top, &mut chosen, limit, dedup);
+    if chosen.len() < limit && !tail.is_empty() {
+        tail.sort_unstable_by(order);
+        take(tail, &mut chosen, limit, dedup);
+    }
+    chosen.into_iter().map(|(c, _)| c).collect()
 }
 
 /// Appends candidates of `list` (sorted) to `chosen` up to `limit`, skipping
 /// near-duplicates of those already there.
 fn take<'a>(
     list: &[Scored<'a>],
-    chosen: &mut Vec<(Scored<'a>, String)>,
+    chosen: &mut Vec<(Scored<'a>, Vec<char>)>,
     limit: usize,
     dedup_similarity: f64,
 ) {
@@ -151,10 +158,10 @@ fn take<'a>(
         if chosen.len() == limit {
             return;
         }
-        let lower = cand.surface.to_lowercase();
+        let lower: Vec<char> = cand.surface.to_lowercase().chars().collect();
         if chosen
             .iter()
-            .any(|(_, other)| similarity(&lower, other) >= dedup_similarity)
+            .any(|(_, other)| at_least(&lower, other, dedup_similarity))
         {
             continue;
         }
@@ -162,10 +169,27 @@ fn take<'a>(
     }
 }
 
+/// Whether the similarity of `a` and `b` (1 − Levenshtein distance / length of the
+/// longer) is at least `threshold`. The edit distance
+/// is at least the difference in length, so most pairs are settled without it.
+fn at_least(a: &[char], b: &[char], threshold: f64) -> bool {
+    let longest = a.len().max(b.len());
+    if longest > 0 && 1.0 - (a.len().abs_diff(b.len()) as f64) / (longest as f64) < threshold {
+        return false;
+    }
+    char_similarity(a, b) >= threshold
+}
+
+#[cfg(test)]
 /// Similarity of two strings: 1 − Levenshtein distance / length of the longer.
-pub(super) fn similarity(a: &str, b: &str) -> f64 {
+fn similarity(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    char_similarity(&a, &b)
+}
+
+/// The similarity of two strings given as characters.
+fn char_similarity(a: &[char], b: &[char]) -> f64 {
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 1.0;
@@ -197,5 +221,31 @@ mod tests {
         assert_eq!(similarity("abc", "abc"), 1.0);
         assert!(similarity("u.s.", "us") < 0.9);
         assert!(similarity("xinhuanet", "xinhua net") >= 0.9);
+    }
+
+    #[test]
+    fn the_length_bound_agrees_with_the_distance() {
+        let words = [
+            "oil spill",
+            "oil spills",
+            "spill",
+            "us",
+            "u.s.",
+            "",
+            "tanker",
+            "tankers",
+        ];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                for t in [0.5, 0.8, 0.9, 1.0] {
+                    assert_eq!(
+                        at_least(&ca, &cb, t),
+                        similarity(a, b) >= t,
+                        "{a} / {b} at {t}"
+                    );
+                }
+            }
+        }
     }
 }

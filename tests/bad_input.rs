@@ -65,8 +65,12 @@ fn each_bad_kind_ends_in_failed_with_its_reason() {
         assert_eq!(sc["newsd_version"], env!("CARGO_PKG_VERSION"));
         assert!(sc["time"].as_str().is_some_and(|t| t.ends_with('Z')));
         assert!(sc["message"].as_str().is_some_and(|m| !m.is_empty()));
+        // The sidecar is written first, then the input is moved beside it.
         assert!(
-            std::fs::symlink_metadata(layout.failed.join(name)).is_ok(),
+            wait_until(PATIENCE, || std::fs::symlink_metadata(
+                layout.failed.join(name)
+            )
+            .is_ok()),
             "{name} itself is kept in failed/"
         );
     }

@@ -172,7 +172,11 @@ fn bad_inputs_of_every_format_end_in_failed_with_a_reason() {
             daemon.log_text()
         );
         assert_eq!(sidecar(&layout, name).unwrap()["reason"], reason, "{name}");
-        assert!(layout.failed.join(name).exists(), "{name} kept in failed/");
+        // The sidecar is written first, then the input is moved beside it.
+        assert!(
+            wait_until(PATIENCE, || layout.failed.join(name).exists()),
+            "{name} kept in failed/"
+        );
     }
     // The deeply nested page either yields its one word or is refused; never a hang.
     assert!(wait_until(PATIENCE, || {

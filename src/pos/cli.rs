@@ -120,6 +120,6 @@ pub fn run_eval(args: &EvalArgs) -> Result<Value, PosError> {
         "tokens_per_s": if seconds > 0.0 { tokens as f64 / seconds } else { 0.0 },
         "model": args.model.as_ref().map_or("built-in".to_string(), |p| p.display().to_string()),
         "model_load_ms": load_ms,
-        "feature_rows": tagger.model().rows(),
+        "feature_rows": tagger.feature_rows(),
     }))
 }

@@ -84,6 +84,16 @@ impl PosModel {
         self.entries.get(a..b).unwrap_or(&[])
     }
 
+    /// The model without its feature rows (tags and dictionary only), for a tagger
+    /// whose [`super::table::RowTable`] holds the weights already.
+    pub fn without_rows(self) -> Self {
+        PosModel {
+            tags: self.tags,
+            dict: self.dict,
+            ..PosModel::default()
+        }
+    }
+
     /// Every row with its key, in no particular order.
     pub fn rows_iter(&self) -> impl Iterator<Item = (u64, &[(u8, f32)])> + '_ {
         self.index.keys().map(|&k| (k, self.row(k)))

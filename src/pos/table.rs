@@ -8,11 +8,11 @@
 //! probes mostly hit the cache, and a key the model lacks, the common case, costs no
 //! further read) beside the number of each key's row; a row is 64 bytes holding up
 //! to [`INLINE`] `(tag, weight)` entries, which is all of them for 97 % of the rows;
-//! longer rows continue in a side array. The shipped model takes about 7 MB so. Before decoding a
-//! sentence, the static scores of its tokens are summed with the rows of keys a
-//! little ahead requested from memory, as the entity recogniser does
-//! (`crate::ner::fused`). The table is written by hand because that prefetch needs a
-//! key's slot before reading it, which `HashMap` does not expose.
+//! longer rows continue in a side array. The shipped model takes about 7 MB so.
+//! Before decoding a sentence, the static scores of its tokens are summed, every row
+//! requested from memory before the first is added (the entity recogniser does much
+//! the same, `crate::ner::fused`). The table is written by hand because that prefetch
+//! needs a key's row before reading it, which `HashMap` does not expose.
 //!
 //! Weights and the order in which they are added are those of [`PosModel::row`], so
 //! scores, and tags, are the same bit for bit.
@@ -116,22 +116,32 @@ impl RowTable {
         }
     }
 
+    /// Number of feature rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when the table holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// Adds `row`'s weights into `scores`, in the model's entry order.
     #[inline]
     fn add(&self, row: &Row, scores: &mut [f32]) {
         let n = usize::from(row.n).min(INLINE);
-        for (&c, &w) in row.tags[..n].iter().zip(&row.weights[..n]) {
+        let a = row.spill as usize;
+        let spilled = self
+            .spilled
+            .get(a..a + row.spill_len as usize)
+            .unwrap_or(&[]);
+        let inline = row.tags[..n]
+            .iter()
+            .copied()
+            .zip(row.weights[..n].iter().copied());
+        for (c, w) in inline.chain(spilled.iter().copied()) {
             if let Some(s) = scores.get_mut(usize::from(c)) {
                 *s += w;
-            }
-        }
-        if row.spill_len > 0 {
-            let a = row.spill as usize;
-            let b = a + row.spill_len as usize;
-            for &(c, w) in self.spilled.get(a..b).unwrap_or(&[]) {
-                if let Some(s) = scores.get_mut(usize::from(c)) {
-                    *s += w;
-                }
             }
         }
     }

@@ -20,6 +20,7 @@ pub const NO_TAG: u8 = u8::MAX;
 /// threads.
 #[derive(Debug, Clone)]
 pub struct Tagger {
+    /// Tags and dictionary; the weights live in `table` only.
     model: PosModel,
     /// The model's rows laid out for fast lookup.
     table: RowTable,
@@ -67,12 +68,23 @@ impl Tagger {
     /// Wraps a model built in memory (by training).
     pub fn from_model(model: PosModel) -> Tagger {
         let table = RowTable::new(&model);
-        Tagger { model, table }
+        // The table holds every weight; keeping the model's rows as well would hold
+        // them twice.
+        Tagger {
+            model: model.without_rows(),
+            table,
+        }
     }
 
-    /// The underlying model.
+    /// The underlying model: tags and dictionary (its weights live in the tagger's
+    /// table and are left empty here).
     pub fn model(&self) -> &PosModel {
         &self.model
+    }
+
+    /// Number of feature rows the tagger scores with.
+    pub fn feature_rows(&self) -> usize {
+        self.table.len()
     }
 
     /// Tag names, indexed by tag id.
@@ -149,8 +161,7 @@ mod tests {
     }
 
     /// The plain decoder over the model's own rows, which the table must match.
-    fn reference(tagger: &Tagger, lex: &[TokenLex]) -> Vec<u8> {
-        let model = tagger.model();
+    fn reference(model: &PosModel, lex: &[TokenLex]) -> Vec<u8> {
         let n = model.tags.len();
         let (mut out, mut prev) = (Vec::new(), [NO_TAG; 2]);
         for i in 0..lex.len() {
@@ -183,7 +194,9 @@ mod tests {
         let lex: Vec<TokenLex> = words.iter().map(|w| TokenLex::new(w)).collect();
         let mut out = Vec::new();
         tagger.tag_lex(&lex, &mut out);
-        assert_eq!(out, reference(&tagger, &lex));
+        let model = PosModel::from_bytes(super::super::BUILTIN).expect("shipped model");
+        assert_eq!(tagger.feature_rows(), model.rows());
+        assert_eq!(out, reference(&model, &lex));
         assert_eq!(out.len(), words.len());
         let nnp = tagger.tag_id("NNP").expect("NNP");
         assert_eq!(out[2], nnp, "Xi is a proper noun");

@@ -305,7 +305,6 @@ mod tests {
     use crate::pipeline::Stage;
     use crate::pipeline::extract::stopwords::Stopwords;
     use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
-    use rust_stemmers::{Algorithm, Stemmer};
 
     fn texts(title: Option<&str>, body: &str, max_words: usize) -> Vec<(String, u32)> {
         let mut doc = Document::new(title.map(str::to_string), body.to_string());
@@ -313,13 +312,7 @@ mod tests {
             .expect("builds")
             .apply(&mut doc)
             .expect("runs");
-        let stemmer = Stemmer::create(Algorithm::English);
-        let words = super::super::words::words(
-            &doc,
-            &Stopwords::builtin(),
-            &Stopwords::default(),
-            &stemmer,
-        );
+        let words = super::super::words::words(&doc, &Stopwords::builtin(), &Stopwords::default());
         let title = doc.title.as_deref().unwrap_or("");
         let c = Candidates::collect(&words, title, &doc.text, max_words, IdHashState::new());
         let mut out: Vec<(String, u32)> = c

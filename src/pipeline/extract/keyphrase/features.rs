@@ -132,7 +132,6 @@ mod tests {
     use crate::pipeline::Stage;
     use crate::pipeline::extract::stopwords::Stopwords;
     use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
-    use rust_stemmers::{Algorithm, Stemmer};
 
     fn words_of(text: &str) -> (Words, Document) {
         let mut doc = Document::new(None, text.to_string());
@@ -140,14 +139,8 @@ mod tests {
             .expect("builds")
             .apply(&mut doc)
             .expect("runs");
-        let stemmer = Stemmer::create(Algorithm::English);
         (
-            super::super::words::words(
-                &doc,
-                &Stopwords::builtin(),
-                &Stopwords::default(),
-                &stemmer,
-            ),
+            super::super::words::words(&doc, &Stopwords::builtin(), &Stopwords::default()),
             doc,
         )
     }

@@ -28,6 +28,8 @@
 //!    (`config/models/keyphrase-ranker.toml`).
 //! 6. `select.rs`: best first, skipping near-duplicates.
 //!
+//! Both stem with `stem.rs`: Snowball English, remembered per worker thread.
+//!
 //! Everything is deterministic: the same text and settings give the same keywords
 //! and scores.
 
@@ -38,6 +40,7 @@ mod model;
 mod phrases;
 mod select;
 mod signals;
+mod stem;
 mod tagged;
 mod words;
 
@@ -63,8 +66,6 @@ pub(crate) use signals::N as FEATURES;
 
 use std::sync::Arc;
 
-use rust_stemmers::{Algorithm, Stemmer};
-
 use super::idhash::IdHashState;
 use super::stopwords::Stopwords;
 use crate::document::{Document, Keyword};
@@ -78,10 +79,10 @@ const GENERIC_EN: &str = include_str!("../../../../config/lexicons/generic-en.tx
 
 /// The keyphrase extractor: word lists, re-ranker and settings, built once per
 /// pipeline.
+#[derive(Clone)]
 pub(crate) struct Keyphrases {
     stopwords: Stopwords,
     generic: Stopwords,
-    stemmer: Stemmer,
     ranker: Ranker,
     tagger: Arc<Tagger>,
     classes: Vec<Class>,
@@ -91,26 +92,6 @@ pub(crate) struct Keyphrases {
     limit: usize,
     max_words: usize,
     dedup_similarity: f64,
-}
-
-impl Clone for Keyphrases {
-    fn clone(&self) -> Self {
-        // `Stemmer` is a function pointer without `Clone`; making one is free.
-        Self {
-            stopwords: self.stopwords.clone(),
-            generic: self.generic.clone(),
-            stemmer: Stemmer::create(Algorithm::English),
-            ranker: self.ranker.clone(),
-            tagger: Arc::clone(&self.tagger),
-            classes: self.classes.clone(),
-            graph: self.graph,
-            method: self.method,
-            ids: self.ids,
-            limit: self.limit,
-            max_words: self.max_words,
-            dedup_similarity: self.dedup_similarity,
-        }
-    }
 }
 
 impl std::fmt::Debug for Keyphrases {
@@ -141,7 +122,6 @@ impl Keyphrases {
         Self {
             stopwords,
             generic,
-            stemmer: Stemmer::create(Algorithm::English),
             ranker,
             classes: Class::table(&tagger),
             tagger,
@@ -173,7 +153,7 @@ impl Keyphrases {
 
     /// The re-ranker's best `limit` candidates.
     fn ranked(&self, doc: &Document, limit: usize) -> Vec<Keyword> {
-        let words = words::words(doc, &self.stopwords, &self.generic, &self.stemmer);
+        let words = words::words(doc, &self.stopwords, &self.generic);
         let feats = features::features(&words);
         let title = doc.title.as_deref().unwrap_or("");
         let cands =
@@ -213,7 +193,7 @@ impl Keyphrases {
     fn stem_key(&self, text: &str) -> String {
         text.split(|c: char| c.is_whitespace() || c == '-')
             .filter(|w| !w.is_empty())
-            .map(|w| self.stemmer.stem(&w.to_lowercase()).into_owned())
+            .map(|w| stem::stem(&w.to_lowercase()))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -280,7 +260,7 @@ impl Keyphrases {
     /// Every candidate of a tokenized document with its feature vector, for training
     /// the re-ranker.
     pub(crate) fn candidates(&self, doc: &Document) -> Vec<(String, [f64; FEATURES])> {
-        let words = words::words(doc, &self.stopwords, &self.generic, &self.stemmer);
+        let words = words::words(doc, &self.stopwords, &self.generic);
         let feats = features::features(&words);
         let title = doc.title.as_deref().unwrap_or("");
         let cands =

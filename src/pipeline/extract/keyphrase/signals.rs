@@ -327,7 +327,6 @@ mod tests {
     use crate::pipeline::extract::idhash::IdHashState;
     use crate::pipeline::extract::stopwords::Stopwords;
     use crate::pipeline::tokenize::{Tokenize, TokenizeConfig};
-    use rust_stemmers::{Algorithm, Stemmer};
 
     fn index(name: &str) -> usize {
         NAMES
@@ -348,8 +347,7 @@ mod tests {
             .expect("builds")
             .apply(&mut doc)
             .expect("runs");
-        let stemmer = Stemmer::create(Algorithm::English);
-        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default(), &stemmer);
+        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default());
         let f = features(&w);
         let title = doc.title.as_deref().unwrap_or("");
         let c = Candidates::collect(&w, title, &doc.text, 4, IdHashState::new());

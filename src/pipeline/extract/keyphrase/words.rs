@@ -21,8 +21,6 @@
 
 use std::collections::HashMap;
 
-use rust_stemmers::Stemmer;
-
 use super::super::stopwords::{Stopwords, normalised};
 use crate::document::{Document, TokenKind};
 use crate::pipeline::tokenize::{token_kind, word_segments};
@@ -117,7 +115,6 @@ struct Tok {
 struct Interner<'a> {
     stopwords: &'a Stopwords,
     generic: &'a Stopwords,
-    stemmer: &'a Stemmer,
     /// Lower-case form to term id (saves stemming a form twice).
     forms: HashMap<String, u32>,
     /// Stem to term id.
@@ -142,7 +139,7 @@ impl Interner<'_> {
         let stem = if stop {
             format!("\u{0}{key}")
         } else {
-            self.stemmer.stem(&key).into_owned()
+            super::stem::stem(&key)
         };
         let id = match self.stems.get(&stem) {
             Some(&id) => id,
@@ -206,17 +203,11 @@ fn is_hyphen(token: &str) -> bool {
 }
 
 /// Builds the words of `doc` (title first).
-pub(super) fn words(
-    doc: &Document,
-    stopwords: &Stopwords,
-    generic: &Stopwords,
-    stemmer: &Stemmer,
-) -> Words {
+pub(super) fn words(doc: &Document, stopwords: &Stopwords, generic: &Stopwords) -> Words {
     let mut out = Words::default();
     let mut interner = Interner {
         stopwords,
         generic,
-        stemmer,
         forms: HashMap::new(),
         stems: HashMap::new(),
         lower: String::new(),
@@ -331,7 +322,6 @@ fn scan(text: &str, toks: &[Tok], in_title: bool, interner: &mut Interner<'_>, o
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_stemmers::Algorithm;
 
     #[test]
     fn verb_like_words() {
@@ -358,8 +348,7 @@ mod tests {
             .map(|t| crate::pipeline::Stage::apply(&t, &mut doc))
             .expect("builds")
             .expect("runs");
-        let stemmer = Stemmer::create(Algorithm::English);
-        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default(), &stemmer);
+        let w = words(&doc, &Stopwords::builtin(), &Stopwords::default());
         let text = |x: &Word| {
             let src = if x.in_title {
                 doc.title.as_deref().unwrap_or("")

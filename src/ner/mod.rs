@@ -25,6 +25,7 @@ pub mod hash;
 pub mod labels;
 pub mod lex;
 pub mod model;
+mod simd;
 pub mod tagger;
 pub mod tokens;
 pub mod train;

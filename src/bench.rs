@@ -266,6 +266,28 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// CPU time a process has used so far (user and system, all its threads), in
+/// seconds, from `/proc/<pid>/stat`; 0 when it cannot be read.
+fn cpu_seconds(pid: u32) -> f64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces:
+    // utime and stime are the 12th and 13th of them.
+    let rest = text.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    // SAFETY: sysconf only reads a system constant.
+    let per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if per_s > 0 {
+        ticks as f64 / per_s as f64
+    } else {
+        0.0
+    }
+}
+
 /// Figures of the throughput scenario.
 #[derive(Debug, Serialize)]
 pub struct Throughput {
@@ -281,6 +303,10 @@ pub struct Throughput {
     pub mb_per_s: f64,
     /// Peak resident memory of the daemon, MiB.
     pub peak_rss_mib: f64,
+    /// CPU time the daemon used from the first rename to the last record, per
+    /// article, milliseconds (user and system, all threads): what an article costs,
+    /// apart from how many cores ran.
+    pub cpu_ms_per_article: f64,
 }
 
 /// How the benchmarked daemon is configured.
@@ -305,6 +331,7 @@ pub fn throughput(
     let bytes: u64 = corpus.iter().map(|(_, b)| b.len() as u64).sum();
     let mut follower = Follower::new(&bench.outbox);
     let mut seen = Vec::with_capacity(corpus.len());
+    let cpu_before = cpu_seconds(bench.pid());
     let started = Instant::now();
     for (name, _) in corpus {
         std::fs::rename(bench.staging.join(name), bench.inbox.join(name))
@@ -328,9 +355,11 @@ pub fn throughput(
         .max()
         .unwrap_or_default()
         .as_secs_f64();
+    let cpu = cpu_seconds(bench.pid()) - cpu_before;
     let (peak, _) = rss_kib(bench.pid());
     bench.stop()?;
     Ok(Throughput {
+        cpu_ms_per_article: cpu * 1000.0 / corpus.len() as f64,
         articles: corpus.len(),
         bytes,
         seconds,
@@ -524,6 +553,22 @@ pub fn startup(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn cpu_time_of_a_process_grows_as_it_works() {
+        let me = std::process::id();
+        let before = cpu_seconds(me);
+        let started = Instant::now();
+        let mut x = 1u64;
+        while started.elapsed() < Duration::from_millis(300) {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        let used = cpu_seconds(me) - before;
+        // A busy loop of 0.3 s shows as at least a few clock ticks (even on a
+        // loaded machine, which gives this thread a share of a core).
+        assert!(used >= 0.05, "used {used} s");
+        assert_eq!(cpu_seconds(u32::MAX), 0.0, "no such process");
+    }
 
     #[test]
     fn a_line_cut_inside_a_character_is_read_once_complete() {

@@ -420,13 +420,15 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
                     "{}",
                     serde_json::json!({"scenario": "throughput", "run": run, "result": t})
                 );
-                rates.push((t.articles_per_s, t.mb_per_s));
+                rates.push((t.articles_per_s, t.mb_per_s, t.cpu_ms_per_article));
             }
             rates.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let (aps, mbps) = rates[rates.len() / 2];
+            let (aps, mbps, _) = rates[rates.len() / 2];
+            let mut cpu: Vec<f64> = rates.iter().map(|r| r.2).collect();
+            cpu.sort_by(f64::total_cmp);
             println!(
                 "{}",
-                serde_json::json!({"scenario": "throughput", "median_articles_per_s": aps, "median_mb_per_s": mbps, "runs": rates.len()})
+                serde_json::json!({"scenario": "throughput", "median_articles_per_s": aps, "median_mb_per_s": mbps, "median_cpu_ms_per_article": cpu[cpu.len() / 2], "runs": rates.len()})
             );
         }
         Scenario::Latency => {

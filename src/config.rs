@@ -363,6 +363,12 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Loads `explicit` if given; else `config/newsd.toml` if it exists; else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_pipeline(explicit).map(|(loaded, _)| loaded)
+    }
+
+    /// [`LoadedConfig::load`], keeping the pipeline built to validate it, so a caller
+    /// that runs articles (the daemon) does not load every model a second time.
+    pub fn load_with_pipeline(explicit: Option<&Path>) -> Result<(Self, Pipeline), ConfigError> {
         let file = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => {
@@ -370,15 +376,15 @@ impl LoadedConfig {
                 p.is_file().then_some(p)
             }
         };
-        let config = match &file {
-            Some(path) => Config::from_file(path)?,
+        let (config, pipeline) = match &file {
+            Some(path) => Config::from_file_with_pipeline(path)?,
             None => {
                 let c = Config::default();
-                c.validate(Path::new("<defaults>"))?;
-                c
+                let pipeline = c.validated_pipeline(Path::new("<defaults>"))?;
+                (c, pipeline)
             }
         };
-        Ok(Self { config, file })
+        Ok((Self { config, file }, pipeline))
     }
 
     /// Name of the source for messages: the file, or `<defaults>`.
@@ -392,15 +398,25 @@ impl LoadedConfig {
 impl Config {
     /// Reads, parses and validates a TOML file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        Self::from_file_with_pipeline(path).map(|(config, _)| config)
+    }
+
+    /// [`Config::from_file`], keeping the pipeline built to validate it.
+    pub fn from_file_with_pipeline(path: &Path) -> Result<(Self, Pipeline), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             file: path.to_path_buf(),
             source,
         })?;
-        Self::from_toml(&text, path)
+        Self::from_toml_with_pipeline(&text, path)
     }
 
     /// Parses and validates TOML text; `file` only names the source in errors.
     pub fn from_toml(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        Self::from_toml_with_pipeline(text, file).map(|(config, _)| config)
+    }
+
+    /// [`Config::from_toml`], keeping the pipeline built to validate it.
+    fn from_toml_with_pipeline(text: &str, file: &Path) -> Result<(Self, Pipeline), ConfigError> {
         let de = toml::Deserializer::parse(text).map_err(|e| ConfigError::Parse {
             file: file.to_path_buf(),
             key: String::new(),
@@ -414,12 +430,18 @@ impl Config {
                 message: e.into_inner().to_string().trim().to_string(),
             }
         })?;
-        config.validate(file)?;
-        Ok(config)
+        let pipeline = config.validated_pipeline(file)?;
+        Ok((config, pipeline))
     }
 
     /// Checks values that parse but cannot work, naming the key.
     pub fn validate(&self, file: &Path) -> Result<(), ConfigError> {
+        self.validated_pipeline(file).map(drop)
+    }
+
+    /// [`Config::validate`], returning the pipeline it builds (its models and
+    /// lexicons loaded) to check the `[pipeline]` settings.
+    pub fn validated_pipeline(&self, file: &Path) -> Result<Pipeline, ConfigError> {
         let invalid = |key: &str, message: String| ConfigError::Invalid {
             file: file.to_path_buf(),
             key: key.to_string(),
@@ -545,8 +567,7 @@ impl Config {
                 .check()
                 .map_err(|(key, message)| invalid(key, message))?;
         }
-        Pipeline::build(&self.pipeline).map_err(|e| invalid(&e.key, e.message))?;
-        Ok(())
+        Pipeline::build(&self.pipeline).map_err(|e| invalid(&e.key, e.message))
     }
 
     /// The effective configuration as TOML, for `newsd check-config`.

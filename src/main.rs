@@ -311,9 +311,13 @@ fn load(config: Option<&std::path::Path>) -> Result<LoadedConfig, ExitCode> {
 }
 
 fn run_daemon(config_path: Option<PathBuf>) -> ExitCode {
-    let loaded = match load(config_path.as_deref()) {
+    // The pipeline built to validate the config is the one the daemon runs.
+    let (loaded, pipeline) = match LoadedConfig::load_with_pipeline(config_path.as_deref()) {
         Ok(l) => l,
-        Err(code) => return code,
+        Err(e) => {
+            eprintln!("newsd: config error: {e}");
+            return ExitCode::from(1);
+        }
     };
     let set_level = newsd::logging::init(&loaded.config.log);
     tracing::info!(config = %loaded.origin(), version = env!("CARGO_PKG_VERSION"), "starting");
@@ -323,7 +327,7 @@ fn run_daemon(config_path: Option<PathBuf>) -> ExitCode {
         .build()
         .context("cannot start the async runtime")
         .and_then(|rt| {
-            let out = rt.block_on(newsd::daemon::run(loaded, config_path, set_level));
+            let out = rt.block_on(newsd::daemon::run(loaded, pipeline, config_path, set_level));
             // Blocking threads still parked (e.g. past the shutdown deadline) must not hold the exit.
             rt.shutdown_timeout(std::time::Duration::from_millis(200));
             out.map_err(anyhow::Error::from)

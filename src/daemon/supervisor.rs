@@ -31,16 +31,18 @@ pub enum Exit {
 
 /// Runs the daemon until SIGTERM or SIGINT.
 ///
-/// `explicit_config` is the `--config` path, if any: SIGHUP reloads from the same place.
+/// `pipeline` is the one built from `loaded`'s settings (validating them builds it,
+/// see [`LoadedConfig::load_with_pipeline`]). `explicit_config` is the `--config`
+/// path, if any: SIGHUP reloads from the same place.
 pub async fn run(
     loaded: LoadedConfig,
+    pipeline: Pipeline,
     explicit_config: Option<PathBuf>,
     set_log_level: Option<LogLevelSetter>,
 ) -> Result<Exit, DaemonError> {
     let config = loaded.config;
     let dirs = Arc::new(prepare_dirs(&config)?);
     let _lock = lock_work_dir(&dirs.work)?;
-    let pipeline = Pipeline::build(&config.pipeline)?;
     let nats_source = config.source.kind == SourceKind::Nats;
     let bus = if nats_source || config.sink.nats() {
         let bus = Bus::connect(&config.nats).await?;

@@ -26,7 +26,6 @@
 //! with its own `Weights`.
 
 use super::features::Aggregates;
-use super::hash::KeyMap;
 use super::labels::NUM_CLASSES;
 use super::model::{Model, QuantRow};
 use super::simd::{CLASSES, INLINE, Simd, add_sparse};
@@ -107,65 +106,140 @@ impl Fused {
     /// [`Model::from_bytes_with`] hands them over. Rows of a pass other than the
     /// first two are ignored.
     pub fn from_rows(rows: &[(usize, QuantRow)]) -> Self {
-        let mut ids: KeyMap<usize> = KeyMap::default();
-        ids.reserve(rows.len());
-        let mut full: Vec<(u64, [f32; 2], Dense)> = Vec::with_capacity(rows.len());
-        let mut two_pass = false;
-        for &(pass, ref r) in rows.iter().filter(|(pass, _)| *pass <= 1) {
-            let id = *ids.entry(r.key).or_insert_with(|| {
-                full.push((r.key, [0.0; 2], Dense::default()));
-                full.len() - 1
-            });
-            if let Some((_, scale, d)) = full.get_mut(id) {
-                scale[pass] = r.scale;
-                d.q[pass] = r.q;
+        // Every key has a first-pass row or a second-pass one, so the larger count
+        // is close to the number of keys: size for it, at most three quarters full
+        // so probes stay short (`put` grows the table if the keys turn out more).
+        let per_pass = |p: usize| rows.iter().filter(|(pass, _)| *pass == p).count();
+        let keys = per_pass(0).max(per_pass(1));
+        let mut f = Fused::with_slots((keys * 4 / 3 + 1).next_power_of_two());
+        for (j, (pass, row)) in rows.iter().enumerate() {
+            // The slots are met in no order: ask for one a few rows ahead.
+            if let Some((_, ahead)) = rows.get(j + AHEAD)
+                && let Some(slot) = f.slots.get(f.home(ahead.key))
+            {
+                prefetch((slot as *const Row).cast::<u8>());
             }
-            two_pass |= pass == 1;
+            f.put(*pass, row);
         }
-        drop(ids);
-        // At most three quarters full, so probes stay short.
-        let size = (full.len() * 4 / 3 + 1).next_power_of_two().max(16);
-        let mut f = Fused {
+        f
+    }
+
+    /// An empty table of `size` slots (a power of two).
+    fn with_slots(size: usize) -> Self {
+        let size = size.max(16);
+        Fused {
             slots: HugeSlice::filled(size, Row::default()),
             dense: Vec::new(),
             mask: size - 1,
-            len: full.len(),
-            two_pass,
+            len: 0,
+            two_pass: false,
             simd: Simd::detect(),
-        };
-        for (key, scale, d) in full {
-            let mut row = Row {
-                key,
-                scale,
-                ..Row::default()
-            };
-            let nonzero = d.q.iter().flatten().filter(|w| **w != 0);
-            if nonzero.clone().count() > INLINE {
-                let at = f.dense.len() as u32;
-                row.mask[0] = SPILLED;
-                row.w[0] = (at & 0xffff) as u16 as i16;
-                row.w[1] = (at >> 16) as u16 as i16;
-                f.dense.push(d);
-            } else {
-                for (slot, &q) in row.w.iter_mut().zip(nonzero) {
-                    *slot = q;
-                }
-                for (pass, q) in d.q.iter().enumerate() {
-                    row.mask[pass] = q
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, w)| **w != 0)
-                        .fold(0, |m, (c, _)| m | 1 << c);
-                }
-            }
-            row.mask[1] |= USED;
-            let mut i = f.home(key);
-            while f.slots[i].mask[1] & USED != 0 {
-                i = (i + 1) & f.mask;
-            }
-            f.slots[i] = row;
         }
-        f
+    }
+
+    /// Stores one pass's row of a key, beside the other pass's if it came first.
+    fn put(&mut self, pass: usize, r: &QuantRow) {
+        if pass > 1 {
+            return;
+        }
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mut i = self.home(r.key);
+        while self.slots[i].mask[1] & USED != 0 && self.slots[i].key != r.key {
+            i = (i + 1) & self.mask;
+        }
+        if self.slots[i].mask[1] & USED == 0 {
+            self.len += 1;
+        }
+        let mut d = self.dense_of(&self.slots[i]);
+        d.q[pass] = r.q;
+        let mut scale = self.slots[i].scale;
+        scale[pass] = r.scale;
+        let spilled = self.spilled_at(&self.slots[i]);
+        self.slots[i] = self.encode(r.key, scale, d, spilled);
+        self.two_pass |= pass == 1;
+    }
+
+    /// Where a row's weights sit in `dense`, if they do.
+    fn spilled_at(&self, row: &Row) -> Option<usize> {
+        (row.mask[0] & SPILLED != 0)
+            .then(|| usize::from(row.w[0] as u16) | usize::from(row.w[1] as u16) << 16)
+    }
+
+    /// Every class's weight of a row, both passes (zeros for an empty slot).
+    fn dense_of(&self, row: &Row) -> Dense {
+        if let Some(at) = self.spilled_at(row) {
+            return self.dense.get(at).copied().unwrap_or_default();
+        }
+        let mut d = Dense::default();
+        let mut w = row.w.iter();
+        for (pass, q) in d.q.iter_mut().enumerate() {
+            let mut m = row.mask.get(pass).copied().unwrap_or(0) & CLASSES;
+            while m != 0 {
+                let c = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if let (Some(x), Some(&v)) = (q.get_mut(c), w.next()) {
+                    *x = v;
+                }
+            }
+        }
+        d
+    }
+
+    /// A slot for `key`: its non-zero weights inline when they fit, else in `dense`
+    /// (at `spilled` when the row was there already).
+    fn encode(&mut self, key: u64, scale: [f32; 2], d: Dense, spilled: Option<usize>) -> Row {
+        let mut row = Row {
+            key,
+            scale,
+            ..Row::default()
+        };
+        let nonzero = d.q.iter().flatten().filter(|w| **w != 0);
+        if spilled.is_some() || nonzero.clone().count() > INLINE {
+            let at = match spilled {
+                Some(at) => {
+                    if let Some(slot) = self.dense.get_mut(at) {
+                        *slot = d;
+                    }
+                    at
+                }
+                None => {
+                    self.dense.push(d);
+                    self.dense.len() - 1
+                }
+            };
+            row.mask[0] = SPILLED;
+            row.w[0] = (at & 0xffff) as u16 as i16;
+            row.w[1] = (at >> 16) as u16 as i16;
+        } else {
+            for (slot, &q) in row.w.iter_mut().zip(nonzero) {
+                *slot = q;
+            }
+            for (pass, q) in d.q.iter().enumerate() {
+                row.mask[pass] = q
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| **w != 0)
+                    .fold(0, |m, (c, _)| m | 1 << c);
+            }
+        }
+        row.mask[1] |= USED;
+        row
+    }
+
+    /// Moves every row into a table twice the size.
+    fn grow(&mut self) {
+        let bigger = Fused::with_slots(self.slots.len() * 2);
+        let old = std::mem::replace(&mut self.slots, bigger.slots);
+        self.mask = bigger.mask;
+        for row in old.iter().filter(|r| r.mask[1] & USED != 0) {
+            let mut i = self.home(row.key);
+            while self.slots[i].mask[1] & USED != 0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = *row;
+        }
     }
 
     /// Number of distinct feature keys.
@@ -407,6 +481,41 @@ mod tests {
         assert_eq!(first(key(1), 1), Some(1.5));
         assert!(fused.get(key(2)).is_none());
         assert!(fused.get(0xdead_beef).is_none());
+    }
+
+    #[test]
+    fn a_table_grows_past_its_first_size_and_keeps_every_row() {
+        // Keys of the two passes disjoint, so there are twice as many as it sized for.
+        let key = |i: u64| crate::ner::hash::mix(i, 99);
+        let row = |i: u64| {
+            let mut q = [0i16; NUM_CLASSES];
+            q[(i % 17) as usize] = i as i16 + 1;
+            // Every seventh row too wide to fit inline.
+            if i % 7 == 0 {
+                q = [i as i16 + 1; NUM_CLASSES];
+            }
+            QuantRow {
+                key: key(i),
+                scale: 1.0,
+                q,
+            }
+        };
+        let rows: Vec<(usize, QuantRow)> =
+            (0..300).map(|i| (usize::from(i >= 150), row(i))).collect();
+        let fused = Fused::from_rows(&rows);
+        assert_eq!(fused.len(), 300);
+        assert!(fused.slots.len() >= 400, "grew to {}", fused.slots.len());
+        for i in 0..300u64 {
+            let pass = usize::from(i >= 150);
+            let r = fused.get(key(i)).expect("row");
+            let (mut got, mut want) = ([0f32; NUM_CLASSES], [0f32; NUM_CLASSES]);
+            fused.add(r, pass, 1.0, &mut got);
+            add_q(&mut want, &row(i).q, 1.0, 1.0);
+            assert_eq!(got, want, "key {i}");
+            let mut other = [0f32; NUM_CLASSES];
+            fused.add(r, 1 - pass, 1.0, &mut other);
+            assert_eq!(other, [0f32; NUM_CLASSES], "key {i}, other pass");
+        }
     }
 
     #[test]

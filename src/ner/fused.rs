@@ -491,7 +491,7 @@ mod tests {
             let mut q = [0i16; NUM_CLASSES];
             q[(i % 17) as usize] = i as i16 + 1;
             // Every seventh row too wide to fit inline.
-            if i % 7 == 0 {
+            if i.is_multiple_of(7) {
                 q = [i as i16 + 1; NUM_CLASSES];
             }
             QuantRow {

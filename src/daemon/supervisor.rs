@@ -356,7 +356,9 @@ fn reload(
     timing: &Mutex<crate::daemon::Timing>,
     set_log_level: Option<&LogLevelSetter>,
 ) {
-    let loaded = match LoadedConfig::load(explicit) {
+    // Validating the new config builds its pipeline; that one is kept (the settings
+    // held back below, `pipeline.concurrency` among them, do not change what is built).
+    let (loaded, pipeline) = match LoadedConfig::load_with_pipeline(explicit) {
         Ok(l) => l,
         Err(e) => {
             tracing::error!(error = %e, "SIGHUP: new config refused; keeping the running one");
@@ -370,13 +372,6 @@ fn reload(
     if !kept.is_empty() {
         tracing::warn!(keys = ?kept, "SIGHUP: these settings change only on restart; keeping their running values");
     }
-    let pipeline = match Pipeline::build(&config.pipeline) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(error = %e, "SIGHUP: new pipeline refused; keeping the running one");
-            return;
-        }
-    };
     if let Some(set) = set_log_level
         && let Err(e) = set(&config.log.level)
     {

@@ -145,10 +145,7 @@ impl Fused {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        let mut i = self.home(r.key);
-        while self.slots[i].mask[1] & USED != 0 && self.slots[i].key != r.key {
-            i = (i + 1) & self.mask;
-        }
+        let i = self.find(r.key);
         if self.slots[i].mask[1] & USED == 0 {
             self.len += 1;
         }
@@ -234,10 +231,7 @@ impl Fused {
         let old = std::mem::replace(&mut self.slots, bigger.slots);
         self.mask = bigger.mask;
         for row in old.iter().filter(|r| r.mask[1] & USED != 0) {
-            let mut i = self.home(row.key);
-            while self.slots[i].mask[1] & USED != 0 {
-                i = (i + 1) & self.mask;
-            }
+            let i = self.find(row.key);
             self.slots[i] = *row;
         }
     }
@@ -258,20 +252,26 @@ impl Fused {
         (key.rotate_left(32) as usize) & self.mask
     }
 
+    /// The slot holding `key`, or the empty slot where its probe ends. The table is
+    /// never full (`put` keeps it at most three quarters so), so the probe ends.
+    #[inline]
+    fn find(&self, key: u64) -> usize {
+        let mut i = self.home(key);
+        while let Some(row) = self.slots.get(i)
+            && row.mask[1] & USED != 0
+            && row.key != key
+        {
+            i = (i + 1) & self.mask;
+        }
+        i
+    }
+
     /// The row of a key, if the model knows it.
     #[inline]
     fn get(&self, key: u64) -> Option<&Row> {
-        let mut i = self.home(key);
-        loop {
-            let row = self.slots.get(i)?;
-            if row.mask[1] & USED == 0 {
-                return None;
-            }
-            if row.key == key {
-                return Some(row);
-            }
-            i = (i + 1) & self.mask;
-        }
+        self.slots
+            .get(self.find(key))
+            .filter(|row| row.mask[1] & USED != 0)
     }
 
     /// Adds `value` times a row's weights for `pass` to `scores`.
@@ -287,8 +287,7 @@ impl Fused {
         let (Some(&mask), Some(&step)) = (row.mask.get(pass), row.scale.get(pass)) else {
             return;
         };
-        if row.mask[0] & SPILLED != 0 {
-            let at = usize::from(row.w[0] as u16) | usize::from(row.w[1] as u16) << 16;
+        if let Some(at) = self.spilled_at(row) {
             if let Some(q) = self.dense.get(at).and_then(|d| d.q.get(pass)) {
                 // A dense row is a sparse one with every class set.
                 sparse(scores, CLASSES, q, step, value);

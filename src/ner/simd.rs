@@ -44,6 +44,18 @@ pub(crate) fn add_sparse(
     }
 }
 
+/// Adds the seventeenth class's weight, which the 16-lane vector code leaves out:
+/// when the class has one, it is the last of the row's.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn add_last_class(scores: &mut [f32; NUM_CLASSES], mask: u32, w: &[i16], step: f32, value: f32) {
+    if mask & 1 << 16 != 0
+        && let (Some(x), Some(&q)) = (scores.get_mut(16), w.get(mask.count_ones() as usize - 1))
+    {
+        *x += value * (f32::from(q) * step);
+    }
+}
+
 /// [`add_sparse`] with AVX-512: the weights are spread to their classes by one
 /// expanding load, then multiplied and added as the scalar code does, lane by lane,
 /// so the sums are the same bit for bit.
@@ -76,12 +88,7 @@ pub(crate) fn add_sparse_avx512(
         let sums = _mm512_loadu_ps(scores.as_ptr());
         _mm512_storeu_ps(scores.as_mut_ptr(), _mm512_add_ps(sums, add));
     }
-    // The seventeenth class, when it has a weight, has the last one.
-    if mask & 1 << 16 != 0
-        && let (Some(x), Some(&q)) = (scores.get_mut(16), w.get(n - 1))
-    {
-        *x += value * (f32::from(q) * step);
-    }
+    add_last_class(scores, mask, w, step, value);
 }
 
 /// For each 8-bit class mask, the byte shuffle that moves the first eight 16-bit
@@ -152,11 +159,7 @@ pub(crate) fn add_sparse_avx2(
             _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), add));
         }
     }
-    if mask & 1 << 16 != 0
-        && let (Some(x), Some(&q)) = (scores.get_mut(16), w.get(n - 1))
-    {
-        *x += value * (f32::from(q) * step);
-    }
+    add_last_class(scores, mask, w, step, value);
 }
 
 /// Which code adds a row's weights: the best this CPU runs.

@@ -163,6 +163,10 @@ pub struct OutboxConfig {
     pub fsync: FsyncPolicy,
     /// Flush interval for `fsync = "interval"`, milliseconds.
     pub fsync_interval_ms: u64,
+    /// With `fsync = "always"`: while other articles are still being processed, written
+    /// records wait up to this long for theirs, so one fsync covers them all (group
+    /// commit). 0 syncs each batch at once. Milliseconds.
+    pub commit_delay_ms: u64,
     /// Rotate once the current file reaches this size, bytes; 0 disables.
     pub rotate_bytes: u64,
     /// Rotate once the current file is this old, seconds; 0 disables.
@@ -191,6 +195,7 @@ impl Default for OutboxConfig {
             path: PathBuf::from("var/outbox/articles.ndjson"),
             fsync: FsyncPolicy::Always,
             fsync_interval_ms: 200,
+            commit_delay_ms: 2,
             rotate_bytes: 64 * 1024 * 1024,
             rotate_age_s: 0,
             retain: 10,
@@ -497,6 +502,12 @@ impl Config {
             if value == 0 {
                 return Err(invalid(key, "must be greater than 0".into()));
             }
+        }
+        if self.outbox.commit_delay_ms > 1000 {
+            return Err(invalid(
+                "outbox.commit_delay_ms",
+                "must be at most 1000 (records would wait that long for their fsync)".into(),
+            ));
         }
         if self.formats.max_decompressed_bytes == 0 {
             return Err(invalid(

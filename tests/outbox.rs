@@ -88,6 +88,38 @@ fn retention_keeps_only_the_newest_rotated_files() {
     daemon.terminate(PATIENCE);
 }
 
+/// Group commit: with the longest commit delay, every input is still released once
+/// its record is written and nothing else is being processed, and a stop does not wait
+/// for the shutdown deadline.
+#[test]
+fn a_long_commit_delay_still_releases_every_input_and_stops_at_once() {
+    let layout =
+        Layout::new("[outbox]\ncommit_delay_ms = 1000\n[daemon]\nshutdown_deadline_s = 120\n");
+    let daemon = Daemon::start(&layout);
+    let n = 40;
+    for i in 0..n {
+        layout.drop_renamed(&format!("g{i:03}.txt"), article(i).as_bytes());
+    }
+    assert!(wait_until(PATIENCE, || layout.archived() == n));
+    let records = layout.records();
+    assert_eq!(records.len(), n, "one record per input");
+    assert_schema_valid(&records);
+    assert!(
+        Layout::entries(&layout.work).is_empty(),
+        "nothing left in work/"
+    );
+    // Idle, the writer holds nothing back: SIGTERM ends the daemon well before the
+    // 120 s deadline (a writer spinning on its closed channel would run into it).
+    let started = std::time::Instant::now();
+    let status = daemon.terminate(PATIENCE);
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "stopped long before the deadline: {:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn watchlist_hits_raise_priority_and_alerts_go_to_their_own_file() {
     let layout = Layout::new(

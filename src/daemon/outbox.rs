@@ -117,6 +117,9 @@ pub struct Outbox {
     /// Bytes of whole records in the file; a failed write is cut back to this.
     len: u64,
     opened_at: SystemTime,
+    /// Written since the last fsync. A file with nothing new is not synced: each
+    /// fsync costs a device flush, and the alerts file is written rarely.
+    dirty: bool,
 }
 
 impl Outbox {
@@ -138,6 +141,8 @@ impl Outbox {
             file,
             len: meta.len(),
             opened_at,
+            // The first sync also covers whatever an earlier run left unsynced.
+            dirty: true,
         };
         let cut = outbox.cut_torn_tail()?;
         Ok((outbox, cut))
@@ -214,6 +219,7 @@ impl Outbox {
         match self.file.write_all(line) {
             Ok(()) => {
                 self.len += line.len() as u64;
+                self.dirty = true;
                 Ok(())
             }
             Err(e) => {
@@ -223,8 +229,12 @@ impl Outbox {
         }
     }
 
-    fn sync(&self) -> io::Result<()> {
-        self.file.sync_data()
+    fn sync(&mut self) -> io::Result<()> {
+        if self.dirty {
+            self.file.sync_data()?;
+            self.dirty = false;
+        }
+        Ok(())
     }
 
     /// Rotates when the size or age limit is reached: the current file is renamed to
@@ -344,11 +354,19 @@ pub fn run(
     let mut recent: Vec<RecentArticle> = Vec::new();
     let mut outgoing: Vec<Outgoing> = Vec::new();
     let mut bus_claims = BusClaims::default();
+    // Since when written records have waited for others still being processed, so
+    // that one fsync covers them all (`commit_delay_ms`).
+    let mut lingering: Option<Instant> = None;
     loop {
         let rt = runtime.borrow().clone();
         let cfg = &rt.config.outbox;
         let interval = Duration::from_millis(cfg.fsync_interval_ms);
-        let timeout = if cfg.fsync == FsyncPolicy::Interval {
+        let delay = Duration::from_millis(cfg.commit_delay_ms);
+        let timeout = if let Some(since) = lingering {
+            delay
+                .saturating_sub(since.elapsed())
+                .max(Duration::from_micros(100))
+        } else if cfg.fsync == FsyncPolicy::Interval {
             interval
                 .saturating_sub(last_sync.elapsed())
                 .max(Duration::from_millis(1))
@@ -445,12 +463,22 @@ pub fn run(
                 .inc_by(done.duplicates as u64);
         }
         let flush_now = match cfg.fsync {
-            FsyncPolicy::Always => !unsynced.is_empty(),
+            FsyncPolicy::Always => {
+                // Other articles are being processed: their records will come within
+                // a few milliseconds, and one fsync can cover them too.
+                let others = shared.in_flight() > unsynced.len() as u64;
+                let wait = !disconnected
+                    && !unsynced.is_empty()
+                    && others
+                    && !delay.is_zero()
+                    && lingering.get_or_insert_with(Instant::now).elapsed() < delay;
+                !unsynced.is_empty() && !wait
+            }
             FsyncPolicy::Interval => last_sync.elapsed() >= interval || disconnected,
             FsyncPolicy::Never => false,
         };
         if flush_now {
-            if let Some(Err(e)) = index.as_ref().map(DedupIndex::sync) {
+            if let Some(Err(e)) = index.as_mut().map(DedupIndex::sync) {
                 tracing::error!(error = %e, "duplicate index fsync failed");
             }
             if let Err(e) = alerts.sync() {
@@ -460,6 +488,12 @@ pub fn run(
                 tracing::error!(error = %e, "outbox fsync failed");
             }
             last_sync = Instant::now();
+        }
+        if flush_now || cfg.fsync != FsyncPolicy::Always {
+            lingering = None;
+        } else if lingering.is_some() {
+            // Written but not yet synced: nothing to release or rotate before the fsync.
+            continue;
         }
         // With `always`, inputs wait for the fsync above; otherwise the write is enough.
         let mut acks = Vec::new();

@@ -70,6 +70,8 @@ pub struct DedupIndex {
     /// Every entry by its claim hash.
     by_claim: PosTable,
     file: Option<(PathBuf, File)>,
+    /// Entries appended since the last [`DedupIndex::sync`].
+    dirty: bool,
     /// Entries in the file (live or expired), to decide when to compact.
     file_entries: usize,
 }
@@ -156,6 +158,7 @@ impl DedupIndex {
             by_id: PosTable::new(positions),
             by_claim: PosTable::new(positions),
             file: None,
+            dirty: false,
             file_entries: 0,
         }
     }
@@ -414,6 +417,7 @@ impl DedupIndex {
         let Some((_, file)) = self.file.as_mut() else {
             return Ok(());
         };
+        self.dirty = true;
         file.write_all(&file::encode(entry))?;
         self.file_entries += 1;
         Ok(())
@@ -441,11 +445,16 @@ impl DedupIndex {
         }
     }
 
-    /// Flushes the file to disk (called with the outbox's fsync).
-    pub fn sync(&self) -> io::Result<()> {
+    /// Flushes the file to disk (called with the outbox's fsync); nothing to do when
+    /// no entry was appended since the last call.
+    pub fn sync(&mut self) -> io::Result<()> {
         match &self.file {
-            Some((_, f)) => f.sync_data(),
-            None => Ok(()),
+            Some((_, f)) if self.dirty => {
+                f.sync_data()?;
+                self.dirty = false;
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 }

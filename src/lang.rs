@@ -99,11 +99,28 @@ fn two_letter(code3: &str) -> &str {
     }
 }
 
-/// Detects the language of a text from its first 4,000 characters (enough for news,
-/// and bounded cost on long inputs). `None` for text with no letters.
+/// Characters a first guess reads: a news paragraph or two, which settles the
+/// language of nearly every article at a quarter of the cost of [`MOST_CHARS`].
+const FIRST_CHARS: usize = 1000;
+
+/// Characters read at most, when the first guess is unsure (bounded cost on long
+/// inputs).
+const MOST_CHARS: usize = 4000;
+
+/// The first `n` characters of `text`.
+fn head(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    text.get(..end).unwrap_or(text)
+}
+
+/// Detects the language of a text from its first 1,000 characters, or its first
+/// 4,000 when whatlang calls that guess unreliable. `None` for text with no letters.
 pub fn detect(text: &str) -> Option<Language> {
-    let end = text.char_indices().nth(4000).map_or(text.len(), |(i, _)| i);
-    let info = whatlang::detect(&text[..end])?;
+    let first = head(text, FIRST_CHARS);
+    let info = match whatlang::detect(first) {
+        Some(info) if info.is_reliable() || first.len() == text.len() => info,
+        _ => whatlang::detect(head(text, MOST_CHARS))?,
+    };
     Some(Language {
         code: two_letter(info.lang().code()).to_string(),
         confidence: info.confidence(),
@@ -113,7 +130,7 @@ pub fn detect(text: &str) -> Option<Language> {
 /// Detects the language of an article from its title and body, as its record gets it.
 pub fn detect_article(title: Option<&str>, text: &str) -> Option<Language> {
     match title {
-        Some(t) => detect(&format!("{t}\n{text}")),
+        Some(t) => detect(&format!("{t}\n{}", head(text, MOST_CHARS))),
         None => detect(text),
     }
 }
@@ -121,6 +138,24 @@ pub fn detect_article(title: Option<&str>, text: &str) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unsure_first_guess_reads_further() {
+        // A thousand characters with no letters, then English: the first guess
+        // finds nothing, the second reads the sentences.
+        let text = format!(
+            "{} The minister said on Friday that talks with the union would resume next week.",
+            "12 345 678 90 ".repeat(80)
+        );
+        assert!(text.chars().take(FIRST_CHARS).all(|c| !c.is_alphabetic()));
+        assert_eq!(detect(&text).map(|l| l.code), Some("en".to_string()));
+        // Past 4,000 characters nothing is read.
+        let late = format!(
+            "{}Die Regierung hat am Montag beschlossen.",
+            "1 ".repeat(2500)
+        );
+        assert_eq!(detect(&late), None);
+    }
 
     #[test]
     fn detects_news_languages() {

@@ -7,15 +7,19 @@
 //! waiting on them. Here the keys sit alone in an open-addressing array (1 MB, so
 //! probes mostly hit the cache, and a key the model lacks, the common case, costs no
 //! further read) beside the number of each key's row; a row is 64 bytes holding up
-//! to [`INLINE`] `(tag, weight)` entries, which is all of them for 97 % of the rows;
-//! longer rows continue in a side array. The shipped model takes about 7 MB so.
+//! to [`INLINE`] `(tag, weight)` entries, which is all of them for 97 % of the rows.
+//! The longer rows, the most frequent features, are kept whole (a weight per tag,
+//! zeros included) in a side array that stays in the cache, and added as vectors
+//! rather than entry by entry. The shipped model takes about 7 MB so.
 //! Before decoding a sentence, the static scores of its tokens are summed, every row
 //! requested from memory before the first is added (the entity recogniser does much
 //! the same, `crate::ner::fused`). The table is written by hand because that prefetch
 //! needs a key's row before reading it, which `HashMap` does not expose.
 //!
 //! Weights and the order in which they are added are those of [`PosModel::row`], so
-//! scores, and tags, are the same bit for bit.
+//! scores, and tags, are the same bit for bit: a row holds one weight per tag, so
+//! each tag's score still gets its rows' weights in the same order, and the zeros a
+//! whole row adds change no sum (at most the sign of a zero score).
 
 use super::model::{MAX_TAGS, PosModel};
 use crate::pages::{HugeSlice, prefetch};
@@ -26,16 +30,29 @@ pub const INLINE: usize = 11;
 /// Marks an empty slot in `keys` (a real key 0 lives in `zero`).
 const EMPTY: u64 = 0;
 
-/// One feature's weights: `n` entries inline, then `spill_len` more at `spill` in
-/// the side array.
-#[derive(Debug, Clone, Copy, Default)]
+/// Marks a row whose weights are all inline.
+const NOT_WHOLE: u32 = u32::MAX;
+
+/// One feature's weights: `n` entries inline, or, for a row with more than
+/// [`INLINE`], every tag's weight as row `whole` of the side array.
+#[derive(Debug, Clone, Copy)]
 #[repr(C, align(64))]
 struct Row {
     n: u8,
     tags: [u8; INLINE],
     weights: [f32; INLINE],
-    spill: u32,
-    spill_len: u32,
+    whole: u32,
+}
+
+impl Default for Row {
+    fn default() -> Self {
+        Row {
+            n: 0,
+            tags: [0; INLINE],
+            weights: [0.0; INLINE],
+            whole: NOT_WHOLE,
+        }
+    }
 }
 
 /// Feature rows keyed by feature hash, laid out for tagging.
@@ -46,7 +63,10 @@ pub struct RowTable {
     ids: Vec<u32>,
     /// In huge pages: reads are random over the whole array (see `crate::pages`).
     rows: HugeSlice<Row>,
-    spilled: Vec<(u8, f32)>,
+    /// The rows with more than [`INLINE`] weights, `stride` weights each.
+    whole: Vec<f32>,
+    /// Tags of the model: the length of a whole row.
+    stride: usize,
     /// The row of key 0, which `keys` cannot hold.
     zero: Option<Row>,
     mask: usize,
@@ -62,21 +82,29 @@ impl RowTable {
             keys: vec![EMPTY; size],
             ids: vec![0; size],
             rows: HugeSlice::filled(model.rows(), Row::default()),
-            spilled: Vec::new(),
+            whole: Vec::new(),
+            stride: model.tags.len().min(MAX_TAGS),
             zero: None,
             mask: size - 1,
         };
         for (id, (key, entries)) in entries.enumerate() {
             let mut row = Row::default();
-            let (inline, rest) = entries.split_at(entries.len().min(INLINE));
-            for (i, &(c, w)) in inline.iter().enumerate() {
-                row.tags[i] = c;
-                row.weights[i] = w;
+            if entries.len() > INLINE {
+                row.whole = (t.whole.len() / t.stride.max(1)) as u32;
+                let at = t.whole.len();
+                t.whole.resize(at + t.stride, 0.0);
+                for &(c, w) in entries {
+                    if let Some(x) = t.whole.get_mut(at + usize::from(c)) {
+                        *x = w;
+                    }
+                }
+            } else {
+                for (i, &(c, w)) in entries.iter().enumerate() {
+                    row.tags[i] = c;
+                    row.weights[i] = w;
+                }
+                row.n = entries.len() as u8;
             }
-            row.n = inline.len() as u8;
-            row.spill = t.spilled.len() as u32;
-            row.spill_len = rest.len() as u32;
-            t.spilled.extend_from_slice(rest);
             if key == EMPTY {
                 t.zero = Some(row);
                 continue;
@@ -129,17 +157,20 @@ impl RowTable {
     /// Adds `row`'s weights into `scores`, in the model's entry order.
     #[inline]
     fn add(&self, row: &Row, scores: &mut [f32]) {
+        if row.whole != NOT_WHOLE {
+            let a = row.whole as usize * self.stride;
+            let whole = self.whole.get(a..a + self.stride).unwrap_or(&[]);
+            for (s, &w) in scores.iter_mut().zip(whole) {
+                *s += w;
+            }
+            return;
+        }
         let n = usize::from(row.n).min(INLINE);
-        let a = row.spill as usize;
-        let spilled = self
-            .spilled
-            .get(a..a + row.spill_len as usize)
-            .unwrap_or(&[]);
         let inline = row.tags[..n]
             .iter()
             .copied()
             .zip(row.weights[..n].iter().copied());
-        for (c, w) in inline.chain(spilled.iter().copied()) {
+        for (c, w) in inline {
             if let Some(s) = scores.get_mut(usize::from(c)) {
                 *s += w;
             }

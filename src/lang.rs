@@ -117,8 +117,11 @@ fn head(text: &str, n: usize) -> &str {
 /// 4,000 when whatlang calls that guess unreliable. `None` for text with no letters.
 pub fn detect(text: &str) -> Option<Language> {
     let first = head(text, FIRST_CHARS);
-    let info = match whatlang::detect(first) {
-        Some(info) if info.is_reliable() || first.len() == text.len() => info,
+    let guess = whatlang::detect(first);
+    let info = match guess {
+        Some(info) if info.is_reliable() => info,
+        // The whole text was read: a second look would see the same.
+        _ if first.len() == text.len() => guess?,
         _ => whatlang::detect(head(text, MOST_CHARS))?,
     };
     Some(Language {

@@ -172,6 +172,14 @@ enum EvalCommand {
         /// Write each document's predictions beside its gold phrases here.
         #[arg(long, value_name = "FILE")]
         dump: Option<PathBuf>,
+        /// Score another system's keyphrases instead of the pipeline's: JSON Lines of
+        /// {"name": ..., "keyphrases": [best first]}.
+        #[arg(long, value_name = "FILE", conflicts_with = "texts")]
+        predictions: Option<PathBuf>,
+        /// Write each document's title and body (as the pipeline gets them) to this
+        /// file as JSON Lines {"name", "title", "body"} for another system, and stop.
+        #[arg(long, value_name = "FILE")]
+        texts: Option<PathBuf>,
     },
     /// The named-entity recogniser on a CoNLL-2003 file (IOB1 or IOB2).
     Ner(newsd::ner::cli::EvalArgs),
@@ -502,22 +510,35 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
             top,
             half,
             dump,
+            predictions,
+            texts,
         } => {
-            use newsd::evaluate::keyphrases::{Half, evaluate_with};
+            use newsd::evaluate::keyphrases::{
+                Half, evaluate_predictions, evaluate_with, export_texts,
+            };
             let half = match half {
                 HalfArg::All => Half::All,
                 HalfArg::Even => Half::Even,
                 HalfArg::Odd => Half::Odd,
             };
-            evaluate_with(
-                &dataset,
-                &loaded.config.pipeline,
-                top,
-                half,
-                dump.as_deref(),
-            )
-            .map_err(anyhow::Error::from)
-            .and_then(|r| Ok(serde_json::to_value(r)?))
+            if let Some(texts) = texts {
+                export_texts(&dataset, half, &texts)
+                    .map(|n| serde_json::json!({ "documents": n, "texts": texts }))
+                    .map_err(anyhow::Error::from)
+            } else {
+                match predictions {
+                    Some(file) => evaluate_predictions(&dataset, &file, top, half, dump.as_deref()),
+                    None => evaluate_with(
+                        &dataset,
+                        &loaded.config.pipeline,
+                        top,
+                        half,
+                        dump.as_deref(),
+                    ),
+                }
+                .map_err(anyhow::Error::from)
+                .and_then(|r| Ok(serde_json::to_value(r)?))
+            }
         }
         EvalCommand::Language { dataset, max_chars } => {
             newsd::evaluate::language::evaluate(&dataset, &loaded.config.formats, max_chars)

@@ -25,7 +25,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
 use super::corpus::{self, CorpusError};
-use crate::document::Document;
+use crate::document::{Document, Keyword};
 use crate::pipeline::{BuildError, Pipeline, PipelineConfig};
 
 /// Precision, recall and F1.
@@ -96,6 +96,15 @@ pub enum EvalError {
     /// `top` is zero.
     #[error("--top must be at least 1")]
     ZeroTop,
+    /// The predictions file could not be read.
+    #[error(transparent)]
+    Predictions(#[from] super::predictions::PredictionsError),
+    /// The predictions file has no line for a document of the dataset.
+    #[error("the predictions file has no line for document {name:?}")]
+    NotPredicted {
+        /// The document's name.
+        name: String,
+    },
 }
 
 /// Match counts of one document.
@@ -266,6 +275,82 @@ pub fn evaluate_with(
     let mut config = config.clone();
     config.extract.keywords = top;
     let pipeline = Pipeline::build(&config)?;
+    score(dir, &Predictor::Pipeline(pipeline), top, half, dump)
+}
+
+/// Scores another system's keyphrases, read from `predictions`, exactly as
+/// [`evaluate_with`] scores the pipeline's: same documents, same matching, same
+/// averages, so published systems can be compared under one set of rules.
+pub fn evaluate_predictions(
+    dir: &Path,
+    predictions: &Path,
+    top: usize,
+    half: Half,
+    dump: Option<&Path>,
+) -> Result<KeyphraseReport, EvalError> {
+    if top == 0 {
+        return Err(EvalError::ZeroTop);
+    }
+    let listed = super::predictions::read(predictions)?;
+    score(dir, &Predictor::File(listed), top, half, dump)
+}
+
+/// Where a document's keyphrases come from.
+enum Predictor {
+    /// The configured pipeline, run on the document.
+    Pipeline(Pipeline),
+    /// A file of another system's keyphrases, by document name.
+    File(HashMap<String, Vec<String>>),
+}
+
+impl Predictor {
+    /// Fills `doc.keywords`, best first. `Ok(false)` when the pipeline refused the
+    /// document; an error when the file has no line for it.
+    fn predict(&self, name: &str, doc: &mut Document) -> Result<bool, EvalError> {
+        match self {
+            Predictor::Pipeline(pipeline) => Ok(pipeline.run(doc).is_ok()),
+            Predictor::File(listed) => {
+                let phrases = listed.get(name).ok_or_else(|| EvalError::NotPredicted {
+                    name: name.to_string(),
+                })?;
+                let n = phrases.len().max(1) as f64;
+                doc.keywords = phrases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, text)| Keyword {
+                        text: text.clone(),
+                        score: 1.0 - i as f64 / n,
+                    })
+                    .collect();
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// Writes the title and body of every document of the dataset in `dir` (those `half`
+/// keeps) to `path` as JSON Lines, for another system to extract from; returns how
+/// many were written.
+pub fn export_texts(dir: &Path, half: Half, path: &Path) -> Result<usize, EvalError> {
+    let samples = corpus::load(dir)?;
+    let kept: Vec<_> = samples
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| half.keeps(*i))
+        .map(|(_, s)| s)
+        .collect();
+    super::predictions::write_texts(path, kept.iter().copied())?;
+    Ok(kept.len())
+}
+
+/// Scores the first `top` keyphrases `predictor` gives each document of the dataset.
+fn score(
+    dir: &Path,
+    predictor: &Predictor,
+    top: usize,
+    half: Half,
+    dump: Option<&Path>,
+) -> Result<KeyphraseReport, EvalError> {
     let stemmer = Stemmer::create(Algorithm::English);
     let samples = corpus::load(dir)?;
 
@@ -287,14 +372,14 @@ pub fn evaluate_with(
             continue;
         }
         let mut doc = Document::new(sample.title, sample.body);
-        let predicted: Vec<Vec<String>> = match pipeline.run(&mut doc) {
-            Ok(()) => doc
+        let predicted: Vec<Vec<String>> = match predictor.predict(&sample.name, &mut doc)? {
+            true => doc
                 .keywords
                 .iter()
                 .take(top)
                 .map(|k| forms.canonical(stemmed(&stemmer, &k.text)))
                 .collect(),
-            Err(_) => {
+            false => {
                 refused += 1;
                 Vec::new()
             }
@@ -466,8 +551,8 @@ mod tests {
         assert_eq!(counts.scores().f1, 0.0);
     }
 
-    #[test]
-    fn evaluates_a_tiny_dataset_through_the_pipeline() {
+    /// A two-document dataset: `a` with gold phrases, `b` without.
+    fn tiny_dataset() -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("keys")).expect("keys");
         std::fs::create_dir_all(dir.path().join("docsutf8")).expect("docs");
@@ -477,6 +562,12 @@ mod tests {
                     Workers tried to contain the oil spill. The spill hurt wildlife.\n";
         std::fs::write(dir.path().join("docsutf8/a.txt"), body).expect("doc");
         std::fs::write(dir.path().join("docsutf8/b.txt"), body).expect("doc");
+        dir
+    }
+
+    #[test]
+    fn evaluates_a_tiny_dataset_through_the_pipeline() {
+        let dir = tiny_dataset();
         let report = evaluate(dir.path(), &PipelineConfig::default(), 10).expect("runs");
         assert_eq!(report.documents, 1);
         assert_eq!(report.skipped_without_gold, 1);
@@ -484,5 +575,47 @@ mod tests {
         assert!((report.gold_present - 1.0).abs() < 1e-12);
         assert_eq!(report.f1, report.macro_avg.f1);
         assert!(evaluate(dir.path(), &PipelineConfig::default(), 0).is_err());
+    }
+
+    #[test]
+    fn scores_another_systems_predictions_by_the_same_rules() {
+        let dir = tiny_dataset();
+        // Outside the dataset: a folder with `*.jsonl` files is read as KPTimes.
+        let out = tempfile::tempdir().expect("tempdir");
+        let texts = out.path().join("texts.jsonl");
+        assert_eq!(
+            export_texts(dir.path(), Half::All, &texts).expect("texts"),
+            2
+        );
+        let exported = std::fs::read_to_string(&texts).expect("read");
+        assert!(
+            exported.contains("Tanker oil spill hits coast"),
+            "{exported}"
+        );
+
+        // "Oil spills" stems to the gold "oil spill"; "coast" is wrong; the
+        // repeated "wildlife" counts once.
+        let predictions = out.path().join("p.jsonl");
+        std::fs::write(
+            &predictions,
+            "{\"name\":\"a\",\"keyphrases\":[\"Oil spills\",\"coast\",\"wildlife\",\"Wildlife\",\"tanker\"]}\n\
+             {\"name\":\"b\",\"keyphrases\":[]}\n",
+        )
+        .expect("write");
+        let report =
+            evaluate_predictions(dir.path(), &predictions, 3, Half::All, None).expect("scores");
+        assert_eq!(report.documents, 1);
+        // Top 3: two of three right, both gold phrases found.
+        assert!((report.precision - 2.0 / 3.0).abs() < 1e-12, "{report:?}");
+        assert!((report.recall - 1.0).abs() < 1e-12, "{report:?}");
+        assert!((report.f1 - 0.8).abs() < 1e-12, "{report:?}");
+
+        std::fs::write(&predictions, "{\"name\":\"b\",\"keyphrases\":[]}\n").expect("write");
+        let err = evaluate_predictions(dir.path(), &predictions, 3, Half::All, None)
+            .expect_err("a has no line");
+        assert!(
+            matches!(err, EvalError::NotPredicted { ref name } if name == "a"),
+            "{err}"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod extraction;
 pub mod keyphrases;
 mod kptimes;
 pub mod language;
+pub mod predictions;
 pub mod ranker;
 pub mod sentiment;
 pub mod topics;

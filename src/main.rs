@@ -513,9 +513,7 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
             predictions,
             texts,
         } => {
-            use newsd::evaluate::keyphrases::{
-                Half, evaluate_predictions, evaluate_with, export_texts,
-            };
+            use newsd::evaluate::keyphrases::{Half, Source, evaluate_with, export_texts};
             let half = match half {
                 HalfArg::All => Half::All,
                 HalfArg::Even => Half::Even,
@@ -526,18 +524,13 @@ fn eval(config_path: Option<PathBuf>, cmd: EvalCommand) -> ExitCode {
                     .map(|n| serde_json::json!({ "documents": n, "texts": texts }))
                     .map_err(anyhow::Error::from)
             } else {
-                match predictions {
-                    Some(file) => evaluate_predictions(&dataset, &file, top, half, dump.as_deref()),
-                    None => evaluate_with(
-                        &dataset,
-                        &loaded.config.pipeline,
-                        top,
-                        half,
-                        dump.as_deref(),
-                    ),
-                }
-                .map_err(anyhow::Error::from)
-                .and_then(|r| Ok(serde_json::to_value(r)?))
+                let source = match &predictions {
+                    Some(file) => Source::Predictions(file),
+                    None => Source::Pipeline(&loaded.config.pipeline),
+                };
+                evaluate_with(&dataset, source, top, half, dump.as_deref())
+                    .map_err(anyhow::Error::from)
+                    .and_then(|r| Ok(serde_json::to_value(r)?))
             }
         }
         EvalCommand::Language { dataset, max_chars } => {

@@ -96,3 +96,80 @@ fn eval_refuses_a_folder_without_keys() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("newsd eval:") && err.contains("docs"), "{err}");
 }
+
+/// `--texts` hands another system the documents, `--predictions` scores its answers:
+/// perfect answers score 1, answers with a gap are refused with the document named.
+#[test]
+fn another_systems_keyphrases_are_scored_through_the_cli() {
+    let data = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(data.path().join("keys")).expect("keys");
+    std::fs::create_dir_all(data.path().join("docsutf8")).expect("docs");
+    for (name, key, body) in [
+        (
+            "a",
+            "oil spill\nwildlife\n",
+            "Oil spill hits coast\nThe spill hurt wildlife.\n",
+        ),
+        (
+            "b",
+            "election\n",
+            "Vote counted\nThe election ended on Sunday.\n",
+        ),
+    ] {
+        std::fs::write(data.path().join(format!("keys/{name}.key")), key).expect("key");
+        std::fs::write(data.path().join(format!("docsutf8/{name}.txt")), body).expect("doc");
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let texts = work.path().join("texts.jsonl");
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(BIN)
+            .args(["eval", "keyphrases", "--dataset"])
+            .arg(data.path())
+            .args(args)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run newsd eval keyphrases")
+    };
+    let out = run(&["--texts".as_ref(), texts.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = std::fs::read_to_string(&texts)
+        .expect("texts written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["name"], "a");
+    assert_eq!(lines[0]["title"], "Oil spill hits coast");
+    assert!(
+        lines[1]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("election"))
+    );
+
+    let predictions = work.path().join("p.jsonl");
+    std::fs::write(
+        &predictions,
+        "{\"name\":\"a\",\"keyphrases\":[\"Wildlife\",\"oil spills\"]}\n\
+         {\"name\":\"b\",\"keyphrases\":[\"elections\"]}\n",
+    )
+    .expect("write");
+    let out = run(&["--predictions".as_ref(), predictions.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(report["documents"], 2, "{report}");
+    assert_eq!(report["f1"], 1.0, "{report}");
+
+    std::fs::write(&predictions, "{\"name\":\"a\",\"keyphrases\":[]}\n").expect("write");
+    let out = run(&["--predictions".as_ref(), predictions.as_os_str()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"b\""), "{err}");
+}

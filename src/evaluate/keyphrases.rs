@@ -257,14 +257,26 @@ pub fn evaluate(
     config: &PipelineConfig,
     top: usize,
 ) -> Result<KeyphraseReport, EvalError> {
-    evaluate_with(dir, config, top, Half::All, None)
+    evaluate_with(dir, Source::Pipeline(config), top, Half::All, None)
 }
 
-/// [`evaluate`] on one [`Half`] of the documents; with `dump`, also writes each
-/// document's predictions beside its gold phrases to that file, for error analysis.
+/// Whose keyphrases [`evaluate_with`] scores.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// The pipeline these settings build, run on each document.
+    Pipeline(&'a PipelineConfig),
+    /// Another system's, read from a predictions file (`super::predictions`): scored
+    /// by the same documents, matching and averages as the pipeline's, so published
+    /// systems can be compared under one set of rules.
+    Predictions(&'a Path),
+}
+
+/// [`evaluate`] on one [`Half`] of the documents, of the pipeline or of another
+/// system's predictions; with `dump`, also writes each document's predictions beside
+/// its gold phrases to that file, for error analysis.
 pub fn evaluate_with(
     dir: &Path,
-    config: &PipelineConfig,
+    source: Source<'_>,
     top: usize,
     half: Half,
     dump: Option<&Path>,
@@ -272,27 +284,15 @@ pub fn evaluate_with(
     if top == 0 {
         return Err(EvalError::ZeroTop);
     }
-    let mut config = config.clone();
-    config.extract.keywords = top;
-    let pipeline = Pipeline::build(&config)?;
-    score(dir, &Predictor::Pipeline(pipeline), top, half, dump)
-}
-
-/// Scores another system's keyphrases, read from `predictions`, exactly as
-/// [`evaluate_with`] scores the pipeline's: same documents, same matching, same
-/// averages, so published systems can be compared under one set of rules.
-pub fn evaluate_predictions(
-    dir: &Path,
-    predictions: &Path,
-    top: usize,
-    half: Half,
-    dump: Option<&Path>,
-) -> Result<KeyphraseReport, EvalError> {
-    if top == 0 {
-        return Err(EvalError::ZeroTop);
-    }
-    let listed = super::predictions::read(predictions)?;
-    score(dir, &Predictor::File(listed), top, half, dump)
+    let predictor = match source {
+        Source::Pipeline(config) => {
+            let mut config = config.clone();
+            config.extract.keywords = top;
+            Predictor::Pipeline(Pipeline::build(&config)?)
+        }
+        Source::Predictions(path) => Predictor::File(super::predictions::read(path)?),
+    };
+    score(dir, &predictor, top, half, dump)
 }
 
 /// Where a document's keyphrases come from.
@@ -602,8 +602,8 @@ mod tests {
              {\"name\":\"b\",\"keyphrases\":[]}\n",
         )
         .expect("write");
-        let report =
-            evaluate_predictions(dir.path(), &predictions, 3, Half::All, None).expect("scores");
+        let source = Source::Predictions(&predictions);
+        let report = evaluate_with(dir.path(), source, 3, Half::All, None).expect("scores");
         assert_eq!(report.documents, 1);
         // Top 3: two of three right, both gold phrases found.
         assert!((report.precision - 2.0 / 3.0).abs() < 1e-12, "{report:?}");
@@ -611,8 +611,7 @@ mod tests {
         assert!((report.f1 - 0.8).abs() < 1e-12, "{report:?}");
 
         std::fs::write(&predictions, "{\"name\":\"b\",\"keyphrases\":[]}\n").expect("write");
-        let err = evaluate_predictions(dir.path(), &predictions, 3, Half::All, None)
-            .expect_err("a has no line");
+        let err = evaluate_with(dir.path(), source, 3, Half::All, None).expect_err("a has no line");
         assert!(
             matches!(err, EvalError::NotPredicted { ref name } if name == "a"),
             "{err}"

@@ -29,6 +29,9 @@ pub enum BenchError {
     /// The corpus folder holds no files.
     #[error("no input files in {0}")]
     EmptyCorpus(PathBuf),
+    /// The daemon exited before it was ready (its own error is on stderr above).
+    #[error("newsd run exited before it was ready ({0}); its error is above")]
+    NotStarted(std::process::ExitStatus),
     /// The daemon did not produce the expected records in time.
     #[error("timed out after {secs} s with {have} of {want} records")]
     Timeout {
@@ -60,10 +63,11 @@ struct Bench {
 }
 
 impl Bench {
-    fn start(root: &Path, setup: DaemonSetup) -> Result<Self, BenchError> {
+    fn start(root: &Path, setup: DaemonSetup<'_>) -> Result<Self, BenchError> {
         let DaemonSetup {
             concurrency,
             metrics,
+            stages,
         } = setup;
         if root.exists() {
             std::fs::remove_dir_all(root).map_err(io(format!("clearing {}", root.display())))?;
@@ -81,6 +85,18 @@ impl Bench {
              rotate_bytes = 0\n[pipeline]\nconcurrency = {concurrency}\n[log]\nlevel = \"warn\"\n\
              [metrics]\nenabled = {metrics}\nlisten = \"127.0.0.1:0\"\n"
         );
+        let text = if stages.is_empty() {
+            text
+        } else {
+            let list: Vec<String> = stages
+                .iter()
+                .map(|s| toml::Value::String(s.clone()).to_string())
+                .collect();
+            text.replace(
+                "[pipeline]\n",
+                &format!("[pipeline]\nstages = [{}]\n", list.join(", ")),
+            )
+        };
         std::fs::write(&config, text).map_err(io("writing config"))?;
         let spawned = Instant::now();
         let (daemon, notify) = spawn_ready(root)?;
@@ -143,13 +159,21 @@ pub(crate) fn spawn_ready(
         .spawn()
         .map_err(io("starting newsd run"))?;
     let mut buf = [0u8; 512];
+    let mut exited = None;
     let ready = wait_for(Duration::from_secs(30), || {
+        if let Ok(Some(status)) = daemon.try_wait() {
+            exited = Some(status);
+            return true;
+        }
         sock.recv(&mut buf).is_ok_and(|n| {
             String::from_utf8_lossy(&buf[..n])
                 .lines()
                 .any(|l| l == "READY=1")
         })
     });
+    if let Some(status) = exited {
+        return Err(BenchError::NotStarted(status));
+    }
     if let Err(e) = ready {
         let _ = daemon.kill();
         let _ = daemon.wait();
@@ -311,18 +335,21 @@ pub struct Throughput {
 
 /// How the benchmarked daemon is configured.
 #[derive(Debug, Clone, Copy)]
-pub struct DaemonSetup {
+pub struct DaemonSetup<'a> {
     /// `pipeline.concurrency` (0 = one per core).
     pub concurrency: usize,
     /// Turn the `[metrics]` listener and the page's recent list on (port 0).
     pub metrics: bool,
+    /// `pipeline.stages` (empty: the default, every stage). With `["clean"]` the run
+    /// measures what moving files durably costs without the reading.
+    pub stages: &'a [String],
 }
 
 /// Drops every corpus file at once (staged, then renamed in) and times the last record.
 pub fn throughput(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
-    setup: DaemonSetup,
+    setup: DaemonSetup<'_>,
 ) -> Result<Throughput, BenchError> {
     let bench = Bench::start(root, setup)?;
     for (name, bytes) in corpus {
@@ -392,7 +419,7 @@ pub fn latency(
     root: &Path,
     rate: f64,
     count: usize,
-    setup: DaemonSetup,
+    setup: DaemonSetup<'_>,
 ) -> Result<Latency, BenchError> {
     let bench = Bench::start(root, setup)?;
     let mut follower = Follower::new(&bench.outbox);
@@ -464,7 +491,7 @@ pub fn burst(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
     files: usize,
-    setup: DaemonSetup,
+    setup: DaemonSetup<'_>,
 ) -> Result<Burst, BenchError> {
     let bench = Bench::start(root, setup)?;
     let mut names = Vec::with_capacity(files);
@@ -525,7 +552,7 @@ pub struct Startup {
 pub fn startup(
     corpus: &[(String, Vec<u8>)],
     root: &Path,
-    setup: DaemonSetup,
+    setup: DaemonSetup<'_>,
 ) -> Result<Startup, BenchError> {
     let (name, bytes) = corpus
         .first()

@@ -231,6 +231,10 @@ struct BenchArgs {
     /// Run the daemon with `[metrics]` on (listener on a free port, page list kept).
     #[arg(long)]
     metrics: bool,
+    /// The daemon's `pipeline.stages`, comma-separated (default: every stage);
+    /// `--stages clean` measures moving files without reading them.
+    #[arg(long, value_delimiter = ',', value_name = "STAGE,...")]
+    stages: Vec<String>,
     /// Throughput and startup: repetitions (each on a fresh daemon); the median is
     /// reported last.
     #[arg(long, default_value_t = 3)]
@@ -422,6 +426,7 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let setup = bench::DaemonSetup {
         concurrency: args.concurrency,
         metrics: args.metrics,
+        stages: &args.stages,
     };
     match args.scenario {
         Scenario::Throughput => {

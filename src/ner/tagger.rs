@@ -101,7 +101,9 @@ impl Prepared {
     pub fn from_lex(lex: Vec<SentenceLex>) -> Self {
         let ctx = DocContext::new(&lex);
         let n: usize = lex.iter().map(|s| s.tokens.len()).sum();
-        let mut keys = Vec::with_capacity(n * 48);
+        let mut keys = SPARE_KEYS.with(std::cell::Cell::take);
+        keys.clear();
+        keys.reserve(n * 48);
         let mut start = Vec::with_capacity(n + 1);
         start.push(0);
         for s in &lex {
@@ -125,6 +127,28 @@ impl Prepared {
         let a = self.start.get(t).copied().unwrap_or(0) as usize;
         let b = self.start.get(t + 1).copied().unwrap_or(0) as usize;
         self.keys.get(a..b).unwrap_or(&[])
+    }
+}
+
+/// Keys buffers above this many entries (a very long article's) are freed rather
+/// than kept for the next document: 4 MiB.
+const MAX_SPARE_KEYS: usize = 1 << 19;
+
+thread_local! {
+    /// The keys buffer of the thread's last document, reused by its next one. An
+    /// article's keys take a few hundred kilobytes; allocated afresh each time, their
+    /// pages went back to the system between articles and were faulted in and
+    /// zeroed again for every one.
+    static SPARE_KEYS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        if keys.capacity() <= MAX_SPARE_KEYS {
+            // `try_with`: a thread being torn down has no spare to keep.
+            let _ = SPARE_KEYS.try_with(|spare| spare.set(keys));
+        }
     }
 }
 

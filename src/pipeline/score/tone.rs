@@ -141,20 +141,18 @@ impl ToneScorer {
     fn word_tone(&self, doc: &Document) -> WordTone {
         let (mut words, mut pos, mut neg, mut act, mut me) =
             (0usize, 0usize, 0usize, 0usize, 0usize);
+        // One buffer for every word's lower-case form, one for the activity check's
+        // candidate lemmas: an article has hundreds of words.
+        let (mut w, mut scratch) = (String::new(), String::new());
         for t in doc.tokens.iter().filter(|t| t.kind == TokenKind::Word) {
             words += 1;
-            let lower = doc.slice(t.span).to_lowercase();
-            let w = if lower.contains('’') {
-                lower.replace('’', "'")
-            } else {
-                lower
-            };
+            lower_word(doc.slice(t.span), &mut w);
             match self.vader.valence(&w) {
                 Some(v) if v > 0.0 => pos += 1,
                 Some(v) if v < 0.0 => neg += 1,
                 _ => {}
             }
-            if self.is_activity(&w) {
+            if self.is_activity(&w, &mut scratch) {
                 act += 1;
             }
             if SELF_GROUP.contains(&w.as_str()) {
@@ -179,8 +177,9 @@ impl ToneScorer {
         }
     }
 
-    /// True for listed activity lemmas and their regular inflections.
-    fn is_activity(&self, w: &str) -> bool {
+    /// True for listed activity lemmas and their regular inflections; `scratch`
+    /// holds the "stem + e" candidates.
+    fn is_activity(&self, w: &str, scratch: &mut String) -> bool {
         if self.activity.contains(w) {
             return true;
         }
@@ -192,8 +191,11 @@ impl ToneScorer {
             w.strip_suffix('d'),
         ];
         stems.into_iter().flatten().any(|stem| {
+            scratch.clear();
+            scratch.push_str(stem);
+            scratch.push('e');
             self.activity.contains(stem)
-                || self.activity.contains(format!("{stem}e").as_str())
+                || self.activity.contains(scratch.as_str())
                 || undouble(stem).is_some_and(|s| self.activity.contains(s))
         })
     }
@@ -211,6 +213,19 @@ impl ToneScorer {
             .map(|s| s.compound)
             .collect();
         (!hits.is_empty()).then(|| hits.iter().sum::<f64>() / hits.len() as f64)
+    }
+}
+
+/// `word` lower-cased (as `str::to_lowercase`) with curly apostrophes made
+/// straight, into `out`.
+fn lower_word(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        // Whole-string lowering, for its context rules (a word-final capital sigma).
+        out.push_str(&word.to_lowercase().replace('’', "'"));
     }
 }
 
@@ -307,10 +322,10 @@ mod tests {
             "raises",
             "fight",
         ] {
-            assert!(s.is_activity(w), "{w}");
+            assert!(s.is_activity(w, &mut String::new()), "{w}");
         }
         for w in ["table", "president", "the"] {
-            assert!(!s.is_activity(w), "{w}");
+            assert!(!s.is_activity(w, &mut String::new()), "{w}");
         }
     }
 

@@ -45,8 +45,11 @@ const TOLERANCE: f64 = 1e-6;
 /// The PositionRank score of every term (0 for terms that are never graph words).
 pub(super) fn rank(words: &[TWord], terms: usize, cfg: GraphConfig) -> Vec<f64> {
     let is_node = |w: &TWord| w.class != Class::Other;
-    // Edges as (from, to, weight), gathered then merged: an article has a few
-    // thousand tokens, so sorting beats a hash map here.
+    // Co-occurrences as (from, to) pairs, both ways, then merged into compressed rows
+    // of (neighbour, count): grouped by `from` with a counting pass, and duplicates
+    // within a row folded through `slot`. The order of a row's edges does not change
+    // any score: each neighbour gets one addition per row, and rows are visited in
+    // term order.
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(words.len() * cfg.window);
     let mut bias = vec![0f64; terms];
     for (i, a) in words.iter().enumerate() {
@@ -68,26 +71,7 @@ pub(super) fn rank(words: &[TWord], terms: usize, cfg: GraphConfig) -> Vec<f64> 
         return bias;
     }
     bias.iter_mut().for_each(|b| *b /= total);
-    pairs.sort_unstable();
-    // Compressed rows: start[t]..start[t + 1] index (neighbour, weight) of term t.
-    let mut start = vec![0usize; terms + 1];
-    let mut edges: Vec<(u32, f64)> = Vec::with_capacity(pairs.len());
-    let mut k = 0;
-    while k < pairs.len() {
-        let (from, to) = pairs[k];
-        let mut n = 1;
-        while pairs.get(k + n) == Some(&(from, to)) {
-            n += 1;
-        }
-        edges.push((to, n as f64));
-        if let Some(s) = start.get_mut(from as usize + 1) {
-            *s += 1;
-        }
-        k += n;
-    }
-    for t in 0..terms {
-        start[t + 1] += start[t];
-    }
+    let (start, edges) = merge_rows(&pairs, terms);
     let out_weight: Vec<f64> = (0..terms)
         .map(|t| edges[start[t]..start[t + 1]].iter().map(|e| e.1).sum())
         .collect();
@@ -119,6 +103,55 @@ pub(super) fn rank(words: &[TWord], terms: usize, cfg: GraphConfig) -> Vec<f64> 
     score
 }
 
+/// Compressed rows of the co-occurrence graph: `edges[start[t]..start[t + 1]]` holds
+/// each neighbour of term `t` once, with how many pairs joined them.
+fn merge_rows(pairs: &[(u32, u32)], terms: usize) -> (Vec<usize>, Vec<(u32, f64)>) {
+    // Pairs grouped by their first term (a counting sort).
+    let mut first = vec![0usize; terms + 1];
+    for &(from, _) in pairs {
+        if let Some(c) = first.get_mut(from as usize + 1) {
+            *c += 1;
+        }
+    }
+    for t in 0..terms {
+        first[t + 1] += first[t];
+    }
+    let mut fill = first.clone();
+    let mut grouped = vec![0u32; first[terms]];
+    for &(from, to) in pairs {
+        if let Some(at) = fill.get_mut(from as usize)
+            && let Some(g) = grouped.get_mut(*at)
+        {
+            *g = to;
+            *at += 1;
+        }
+    }
+    // `slot[to]`: where `to` sits in the current row's edges, valid when
+    // `row_of[to]` is the current row.
+    let mut slot = vec![0usize; terms];
+    let mut row_of = vec![u32::MAX; terms];
+    let mut start = Vec::with_capacity(terms + 1);
+    let mut edges: Vec<(u32, f64)> = Vec::with_capacity(grouped.len());
+    start.push(0);
+    for t in 0..terms {
+        for &to in &grouped[first[t]..first[t + 1]] {
+            let k = to as usize;
+            if k >= terms {
+                continue;
+            }
+            if row_of[k] == t as u32 {
+                edges[slot[k]].1 += 1.0;
+            } else {
+                row_of[k] = t as u32;
+                slot[k] = edges.len();
+                edges.push((to, 1.0));
+            }
+        }
+        start.push(edges.len());
+    }
+    (start, edges)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +164,32 @@ mod tests {
             term,
             class,
             sentence: 0,
+        }
+    }
+
+    #[test]
+    fn rows_merge_every_pair_once_per_neighbour() {
+        // A deterministic scatter of pairs over 7 terms, with repeats.
+        let pairs: Vec<(u32, u32)> = (0..200u32)
+            .map(|i| ((i * 5 + i / 7) % 7, (i * 3 + 1) % 7))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let (start, edges) = merge_rows(&pairs, 7);
+        assert_eq!(start.len(), 8);
+        for t in 0..7u32 {
+            let row = &edges[start[t as usize]..start[t as usize + 1]];
+            let mut want: Vec<(u32, f64)> = Vec::new();
+            let mut tos: Vec<u32> = pairs.iter().filter(|p| p.0 == t).map(|p| p.1).collect();
+            tos.sort_unstable();
+            for to in tos {
+                match want.last_mut() {
+                    Some(last) if last.0 == to => last.1 += 1.0,
+                    _ => want.push((to, 1.0)),
+                }
+            }
+            let mut got = row.to_vec();
+            got.sort_by_key(|e| e.0);
+            assert_eq!(got, want, "row {t}");
         }
     }
 

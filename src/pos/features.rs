@@ -70,27 +70,35 @@ impl TokenLex {
         let mut fits = true;
         for c in token.chars().map(normalize_char) {
             let mut buf = [0u8; 4];
-            let written = c.encode_utf8(&mut buf).len();
+            let written = c.len_utf8();
             if n + written + 4 > lower.len() {
                 fits = false;
                 break;
             }
             if chars == 0 {
-                first = hash_bytes(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+                first = hash_bytes(c.encode_utf8(&mut buf).as_bytes());
             }
-            exact[n..n + written].copy_from_slice(&buf[..written]);
             ends = [ends[1], ends[2], n];
-            let low = if c.is_ascii_digit() {
-                '0'
+            if let Ok(b) = u8::try_from(c)
+                && b.is_ascii()
+            {
+                // Most characters: one byte each, set directly rather than copied.
+                exact[n] = b;
+                lower[n] = if b.is_ascii_digit() {
+                    b'0'
+                } else {
+                    b.to_ascii_lowercase()
+                };
             } else {
-                c.to_lowercase().next().unwrap_or(c)
-            };
-            let lw = low.encode_utf8(&mut buf).len();
-            // Lower-casing can change the length; keep `exact` and `lower` apart.
-            lower[n..n + lw].copy_from_slice(&buf[..lw]);
-            if lw != written {
-                fits = false;
-                break;
+                exact[n..n + written].copy_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                let low = c.to_lowercase().next().unwrap_or(c);
+                let lw = low.encode_utf8(&mut buf).len();
+                // Lower-casing can change the length; keep `exact` and `lower` apart.
+                lower[n..n + lw].copy_from_slice(&buf[..lw]);
+                if lw != written {
+                    fits = false;
+                    break;
+                }
             }
             n += written;
             chars += 1;

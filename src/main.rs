@@ -235,6 +235,10 @@ struct BenchArgs {
     /// `--stages clean` measures moving files without reading them.
     #[arg(long, value_delimiter = ',', value_name = "STAGE,...")]
     stages: Vec<String>,
+    /// Set a key of the daemon's config, e.g. `--set outbox.commit_delay_ms=8`
+    /// (the value is read as TOML, else as a string); repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    settings: Vec<String>,
     /// Throughput and startup: repetitions (each on a fresh daemon); the median is
     /// reported last.
     #[arg(long, default_value_t = 3)]
@@ -427,6 +431,7 @@ fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         concurrency: args.concurrency,
         metrics: args.metrics,
         stages: &args.stages,
+        settings: &args.settings,
     };
     match args.scenario {
         Scenario::Throughput => {

@@ -99,6 +99,15 @@ pub enum EvalError {
     /// The predictions file could not be read.
     #[error(transparent)]
     Predictions(#[from] super::predictions::PredictionsError),
+    /// `--texts` would be written into the dataset folder.
+    #[error(
+        "{}: write the texts outside the dataset folder (a folder holding *.jsonl is read as KPTimes)",
+        path.display()
+    )]
+    TextsInDataset {
+        /// The texts file asked for.
+        path: PathBuf,
+    },
     /// The predictions file has no line for a document of the dataset.
     #[error("the predictions file has no line for document {name:?}")]
     NotPredicted {
@@ -333,6 +342,14 @@ impl Predictor {
 /// many were written.
 pub fn export_texts(dir: &Path, half: Half, path: &Path) -> Result<usize, EvalError> {
     let samples = corpus::load(dir)?;
+    // A `*.jsonl` file in the dataset folder would make it read as KPTimes next time.
+    let folder = |p: &Path| std::fs::canonicalize(p).ok();
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if folder(parent.unwrap_or(Path::new("."))) == folder(dir) {
+        return Err(EvalError::TextsInDataset {
+            path: path.to_path_buf(),
+        });
+    }
     let kept: Vec<_> = samples
         .iter()
         .enumerate()
@@ -587,6 +604,11 @@ mod tests {
             export_texts(dir.path(), Half::All, &texts).expect("texts"),
             2
         );
+        assert!(matches!(
+            export_texts(dir.path(), Half::All, &dir.path().join("t.jsonl")),
+            Err(EvalError::TextsInDataset { .. })
+        ));
+        assert!(!dir.path().join("t.jsonl").exists());
         let exported = std::fs::read_to_string(&texts).expect("read");
         assert!(
             exported.contains("Tanker oil spill hits coast"),
